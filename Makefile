@@ -1,0 +1,66 @@
+# fcc-scoring. The README's two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(BIN):$(PATH)
+export PYSPARK_PYTHON := $(BIN)/python
+export PYSPARK_DRIVER_PYTHON := $(BIN)/python
+
+DEMO_LAKEHOUSE ?= $(CURDIR)/lakehouse
+DEMO_CUSTOMERS ?= 10000
+DEMO_DAYS ?= 90
+DEMO_SEED ?= 42
+DEMO_END ?= 2026-11-27
+
+.PHONY: help venv check-java demo test lint format bench docs clean
+
+help:
+	@echo "make demo   - set up, generate the default data set if missing, run the nightly chain"
+	@echo "make test   - set up and run the test suite"
+	@echo "make lint   - ruff check + format check"
+	@echo "make bench  - benchmarks (writes bench/results/*.json)"
+	@echo "make docs   - regenerate docs/tables.md"
+
+check-java:
+	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required and was not found."; \
+	  echo "Install it, e.g. 'apt-get install openjdk-17-jre-headless' (Debian/Ubuntu) or"; \
+	  echo "'brew install openjdk@17' (macOS), or set JAVA_HOME."; exit 1; }
+	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
+	  if [ -z "$$v" ] || [ "$$v" -lt 17 ]; then echo "Java 17+ is required, found: $$(java -version 2>&1 | head -1)"; exit 1; fi
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PY=python3.11)")'
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+venv: check-java $(STAMP)
+
+demo: venv
+	@if [ ! -d "$(DEMO_LAKEHOUSE)/bronze/customers" ]; then \
+	  $(BIN)/fcc generate --out "$(DEMO_LAKEHOUSE)" --customers $(DEMO_CUSTOMERS) --days $(DEMO_DAYS) \
+	    --seed $(DEMO_SEED) --end-date $(DEMO_END); fi
+	$(BIN)/fcc run nightly --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END)
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check libs tests jobs bench
+	$(BIN)/ruff format --check libs tests jobs bench
+
+format: venv
+	$(BIN)/ruff format libs tests jobs bench
+	$(BIN)/ruff check --fix libs tests jobs bench
+
+docs: venv
+	$(BIN)/fcc docs tables --out docs/tables.md
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) lakehouse spark-warehouse .pytest_cache

@@ -1,0 +1,207 @@
+"""The `fcc` command line. Exit codes: 0 success, 2 bad usage or input, 1 job failure."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from fcc import __version__
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("fcc")
+
+
+class UsageError(ValueError):
+    """Bad usage or bad input: exit code 2."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("configuration")
+    g.add_argument(
+        "--lakehouse",
+        help="lakehouse root (path or s3a:// abfss:// gs:// URI); "
+        "default FCC_LAKEHOUSE or the config's `lakehouse`",
+    )
+    g.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="extra YAML config file (repeatable)",
+    )
+    g.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="override one config key, e.g. --set screening.threshold=0.9 (repeatable)",
+    )
+    g.add_argument("--env", help="config overlay: local | k8s (default FCC_ENV or local)")
+    g.add_argument("--log-level", default=os.environ.get("FCC_LOG_LEVEL", "INFO"))
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from fcc.pipeline import JOBS
+
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="fcc", description="fcc-scoring: nightly financial-crime scoring on Spark and Delta."
+    )
+    parser.add_argument("--version", action="version", version=f"fcc-scoring {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", parents=[common], help="run one job for a business date")
+    run.add_argument("job", choices=JOBS, help="step to run, or `nightly` for the whole chain")
+    run.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
+    run.add_argument(
+        "--full", action="store_true", help="features: rebuild every day instead of incrementally"
+    )
+
+    gen = sub.add_parser(
+        "generate", parents=[common], help="write synthetic bronze data with planted typologies"
+    )
+    gen.add_argument("--out", help="lakehouse root to write (default: the configured lakehouse)")
+    gen.add_argument("--customers", type=int, default=10_000)
+    gen.add_argument("--days", type=int, default=90)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument(
+        "--end-date", type=_date, default=None, help="last generated day (default: yesterday)"
+    )
+
+    sub.add_parser(
+        "doctor", parents=[common], help="check Java, Spark, Delta, graph and the lakehouse root"
+    )
+
+    docs = sub.add_parser("docs", parents=[common], help="regenerate generated documentation")
+    docs.add_argument(
+        "what", choices=["tables"], help="tables: docs/tables.md from the table registry"
+    )
+    docs.add_argument("--out", default="docs/tables.md")
+    return parser
+
+
+def _load_cfg(args: argparse.Namespace):
+    from fcc.core.config import load_config
+
+    overrides = list(args.overrides)
+    lakehouse = getattr(args, "out", None) if args.command == "generate" else None
+    lakehouse = lakehouse or args.lakehouse or os.environ.get("FCC_LAKEHOUSE")
+    if lakehouse:
+        overrides.append(f"lakehouse={lakehouse}")
+    cfg = load_config(env=args.env, extra_files=args.conf, overrides=overrides)
+    if "://" not in cfg.lakehouse:
+        cfg = cfg.model_copy(update={"lakehouse": str(Path(cfg.lakehouse).resolve())})
+    return cfg
+
+
+def _cmd_run(args, cfg) -> int:
+    from fcc.core.config import config_hash
+    from fcc.core.lakehouse import Lakehouse
+    from fcc.core.spark import session_for
+    from fcc.pipeline import run_job
+
+    log.info(
+        "job %s as_of=%s config=%s lakehouse=%s",
+        args.job,
+        args.as_of,
+        config_hash(cfg)[:12],
+        cfg.lakehouse,
+    )
+    spark = session_for(cfg, app_name=f"fcc-{args.job}")
+    run_id, results = run_job(
+        spark,
+        Lakehouse(spark, cfg.lakehouse),
+        cfg,
+        args.job,
+        args.as_of,
+        options={"full": args.full},
+    )
+    log.info("run %s succeeded (%d steps)", run_id, len(results))
+    return EXIT_OK
+
+
+def _cmd_generate(args, cfg) -> int:
+    from datetime import timedelta
+
+    from fcc.core.spark import session_for
+    from fcc.synth import generate
+
+    if args.customers <= 0 or args.days <= 0:
+        raise UsageError("--customers and --days must be positive")
+    end = args.end_date or (date.today() - timedelta(days=1))
+    spark = session_for(cfg, app_name="fcc-generate")
+    counts = generate(
+        spark,
+        cfg.lakehouse,
+        customers=args.customers,
+        days=args.days,
+        seed=args.seed,
+        end_date=end,
+        cfg=cfg,
+    )
+    for name, n in counts.items():
+        log.info("generated %-32s %d rows", name, n)
+    return EXIT_OK
+
+
+def _cmd_doctor(args, cfg) -> int:
+    from fcc.doctor import run_doctor
+
+    return run_doctor(cfg)
+
+
+def _cmd_docs(args, cfg) -> int:
+    from fcc.core.docs import tables_markdown
+
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(tables_markdown(), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+COMMANDS = {"run": _cmd_run, "generate": _cmd_generate, "doctor": _cmd_doctor, "docs": _cmd_docs}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("py4j", "pyspark"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from fcc.core.config import ConfigError
+
+    try:
+        cfg = _load_cfg(args)
+        return COMMANDS[args.command](args, cfg)
+    except (ConfigError, UsageError) as exc:
+        print(f"fcc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        log.error("%s failed: %s: %s", args.command, type(exc).__name__, exc)
+        log.debug("traceback", exc_info=True)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

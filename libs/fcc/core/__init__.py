@@ -1,0 +1,4 @@
+"""Core shared by every domain: config, Spark session, table registry, Delta I/O.
+
+The core imports no domain package.
+"""

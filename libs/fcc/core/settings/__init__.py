@@ -1,0 +1,53 @@
+"""Pydantic models of the configuration, one module per domain section.
+
+`conf/base.yaml` holds the top-level keys; each domain reads `conf/<section>.yaml`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from fcc.core.settings._base import Strict
+from fcc.core.settings.alerts import AlertsSettings
+from fcc.core.settings.features import FeaturesSettings
+from fcc.core.settings.graph import GraphSettings
+from fcc.core.settings.ingest import IngestSettings
+from fcc.core.settings.monitoring import MonitoringSettings
+from fcc.core.settings.scoring import ScoringSettings
+from fcc.core.settings.screening import ScreeningSettings
+from fcc.core.settings.synth import SynthSettings
+from fcc.core.settings.typologies import TypologiesSettings
+
+# section name -> file under conf/ whose whole content is that section
+SECTION_FILES = {
+    "ingest": "ingest.yaml",
+    "features": "features.yaml",
+    "graph": "graph.yaml",
+    "screening": "screening.yaml",
+    "typologies": "typologies.yaml",
+    "scoring": "scoring.yaml",
+    "alerts": "alerts.yaml",
+    "monitoring": "monitoring.yaml",
+    "synth": "synth.yaml",
+}
+
+
+class SparkSettings(Strict):
+    master: str | None = None  # e.g. local[*]; None lets spark-submit decide
+    checkpoint_dir: str | None = None  # defaults to <lakehouse>/_checkpoints
+    conf: dict[str, str] = Field(default_factory=dict)  # extra spark.* settings
+
+
+class AppConfig(Strict):
+    lakehouse: str = "./lakehouse"  # root folder or URI; FCC_LAKEHOUSE / --lakehouse override
+    environment: str = "local"
+    spark: SparkSettings = Field(default_factory=SparkSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    features: FeaturesSettings = Field(default_factory=FeaturesSettings)
+    graph: GraphSettings = Field(default_factory=GraphSettings)
+    screening: ScreeningSettings = Field(default_factory=ScreeningSettings)
+    typologies: TypologiesSettings = Field(default_factory=TypologiesSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    synth: SynthSettings = Field(default_factory=SynthSettings)

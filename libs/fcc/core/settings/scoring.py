@@ -1,0 +1,7 @@
+"""Settings of the scoring step (conf/scoring.yaml)."""
+
+from fcc.core.settings._base import Strict
+
+
+class ScoringSettings(Strict):
+    pass

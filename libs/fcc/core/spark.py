@@ -1,0 +1,85 @@
+"""One SparkSession builder for laptop, tests and cluster."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+SPARK_VERSION = "4.2.0"
+DELTA_VERSION = "4.4.0"
+# Delta ships one jar per Spark minor version since 4.x.
+DELTA_PACKAGE = f"io.delta:delta-spark_4.2_2.13:{DELTA_VERSION}"
+JVM_PACKAGES = [DELTA_PACKAGE]
+
+DEFAULT_IVY_DIR = Path(
+    os.environ.get("FCC_IVY_DIR", Path.home() / ".cache" / "fcc-scoring" / "ivy")
+)
+
+
+def jars_on_classpath() -> bool:
+    """True when the Delta jar is already on Spark's classpath (the container image)."""
+    spark_home = os.environ.get("SPARK_HOME")
+    if os.environ.get("FCC_JARS_BAKED") == "1":
+        return True
+    if not spark_home:
+        return False
+    return any(Path(spark_home, "jars").glob("delta-spark_*.jar"))
+
+
+def build_spark(
+    app_name: str = "fcc-scoring",
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+    checkpoint_dir: str | None = None,
+) -> SparkSession:
+    """Build (or reuse) the SparkSession with Delta, a checkpoint dir and our defaults.
+
+    Locally the jars are resolved once into an Ivy cache folder; in the image they are
+    already on the classpath and nothing is resolved. `conf` entries win over defaults.
+    """
+    builder = SparkSession.builder.appName(app_name)
+    # Under spark-submit the launcher already chose the master (PYSPARK_GATEWAY_PORT is set).
+    if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        builder = builder.master(master or os.environ.get("FCC_SPARK_MASTER", "local[*]"))
+    defaults: dict[str, str] = {
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.skewJoin.enabled": "true",
+        "spark.databricks.delta.schema.autoMerge.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+    }
+    if not jars_on_classpath():
+        DEFAULT_IVY_DIR.mkdir(parents=True, exist_ok=True)
+        defaults["spark.jars.packages"] = ",".join(JVM_PACKAGES)
+        defaults["spark.jars.ivy"] = str(DEFAULT_IVY_DIR)
+    for key, value in {**defaults, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(os.environ.get("FCC_SPARK_LOG_LEVEL", "WARN"))
+    ckpt = (
+        checkpoint_dir
+        or os.environ.get("FCC_CHECKPOINT_DIR")
+        or tempfile.mkdtemp(prefix="fcc-ckpt-")
+    )
+    spark.sparkContext.setCheckpointDir(ckpt)
+    return spark
+
+
+def under_spark_submit() -> bool:
+    return bool(os.environ.get("PYSPARK_GATEWAY_PORT"))
+
+
+def session_for(cfg, app_name: str = "fcc-scoring") -> SparkSession:
+    """The session for a job, from the effective config (spark.master is ignored under spark-submit)."""
+    master = None if under_spark_submit() else (cfg.spark.master or "local[*]")
+    checkpoint = cfg.spark.checkpoint_dir or f"{cfg.lakehouse.rstrip('/')}/_checkpoints"
+    return build_spark(
+        app_name=app_name, master=master, conf=dict(cfg.spark.conf), checkpoint_dir=checkpoint
+    )

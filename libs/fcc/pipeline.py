@@ -1,0 +1,233 @@
+"""Composes the domains into jobs: one step per domain, the nightly chain, the run ledger.
+
+`fcc run JOB` and `jobs/*.py` call `run_job`; domain packages are imported lazily so a job
+only loads what it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pyspark.sql import SparkSession
+
+from fcc.core.lakehouse import Lakehouse
+from fcc.core.runs import RunLedger, StepRecord
+from fcc.core.settings import AppConfig
+
+log = logging.getLogger("fcc.pipeline")
+
+
+@dataclass
+class StepContext:
+    spark: SparkSession
+    lakehouse: Lakehouse
+    cfg: AppConfig
+    as_of: date
+    run_id: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[StepContext], dict[str, int]]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+def _call(module: str, func: str, **extra: Any) -> Callable[[StepContext], dict[str, int]]:
+    def run(ctx: StepContext) -> dict[str, int]:
+        fn = getattr(importlib.import_module(module), func)
+        kwargs = {key: (value(ctx) if callable(value) else value) for key, value in extra.items()}
+        return fn(ctx.spark, ctx.lakehouse, ctx.cfg, ctx.as_of, ctx.run_id, **kwargs) or {}
+
+    return run
+
+
+def _late_dates(ctx: StepContext) -> list[date]:
+    from fcc.ingest import late_dates
+
+    return late_dates(ctx.lakehouse, ctx.as_of)
+
+
+_BRONZE = (
+    "bronze.customers",
+    "bronze.identifiers",
+    "bronze.fiat_ledger",
+    "bronze.onchain_transfers",
+    "bronze.chain_transfers",
+    "bronze.internal_transfers",
+    "bronze.trades",
+    "bronze.address_intel",
+    "bronze.fx_rates",
+    "bronze.watchlists",
+)
+_SILVER = (
+    "silver.transactions",
+    "silver.customers",
+    "silver.identifiers",
+    "silver.address_labels",
+    "silver.chain_edges",
+    "silver.fx_rates",
+    "silver.watchlist",
+)
+
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in [
+        Step(
+            "ingest",
+            _call("fcc.ingest", "run_ingest"),
+            _BRONZE,
+            _SILVER + ("ops.quarantine", "ops.dq_results"),
+        ),
+        Step(
+            "graph",
+            _call("fcc.graph", "run_graph"),
+            (
+                "silver.identifiers",
+                "silver.transactions",
+                "silver.chain_edges",
+                "silver.address_labels",
+                "silver.customers",
+            ),
+            ("gold.entity_clusters", "gold.exposure", "gold.rule_hits"),
+        ),
+        Step(
+            "features",
+            _call(
+                "fcc.features",
+                "run_features",
+                full=lambda ctx: bool(ctx.options.get("full")),
+                late_dates=_late_dates,
+            ),
+            ("silver.transactions", "silver.customers", "silver.address_labels", "gold.exposure"),
+            ("gold.customer_daily", "gold.features"),
+        ),
+        Step(
+            "screening",
+            _call("fcc.screening", "run_screening"),
+            ("silver.customers", "silver.watchlist", "silver.transactions", "silver.identifiers"),
+            ("gold.screening_hits",),
+        ),
+        Step(
+            "typologies",
+            _call("fcc.typologies", "run_typologies"),
+            (
+                "gold.features",
+                "silver.transactions",
+                "silver.chain_edges",
+                "gold.exposure",
+                "silver.customers",
+            ),
+            ("gold.rule_hits",),
+        ),
+        Step(
+            "scoring",
+            _call("fcc.scoring", "run_scoring"),
+            (
+                "silver.customers",
+                "gold.features",
+                "gold.exposure",
+                "gold.screening_hits",
+                "gold.rule_hits",
+                "gold.entity_clusters",
+                "gold.alerts",
+            ),
+            ("gold.risk_scores",),
+        ),
+        Step(
+            "alerts",
+            _call("fcc.alerts", "run_alerts"),
+            ("gold.rule_hits", "gold.screening_hits", "gold.exposure", "gold.risk_scores"),
+            ("gold.alerts",),
+        ),
+        Step(
+            "monitoring",
+            _call("fcc.monitoring", "run_monitoring"),
+            (
+                "gold.features",
+                "gold.risk_scores",
+                "gold.alerts",
+                "ops.dq_results",
+                "ops.quarantine",
+            ),
+            ("ops.metrics",),
+        ),
+    ]
+}
+
+# Graph runs before features so that D's exposure is available to the exposure features.
+NIGHTLY = [
+    "ingest",
+    "graph",
+    "features",
+    "screening",
+    "typologies",
+    "scoring",
+    "alerts",
+    "monitoring",
+]
+JOBS = [*NIGHTLY, "nightly"]
+
+
+class StepFailed(RuntimeError):
+    """A step of a job raised; the run is recorded as failed."""
+
+
+def run_job(
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    cfg: AppConfig,
+    job: str,
+    as_of: date,
+    options: dict[str, Any] | None = None,
+    run_id: str | None = None,
+) -> tuple[str, dict[str, dict[str, int]]]:
+    """Run one step or the whole nightly chain for as-of D; returns (run id, row counts per step)."""
+    if job not in JOBS:
+        raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
+    names = NIGHTLY if job == "nightly" else [job]
+    ledger = RunLedger(lakehouse, job, as_of, cfg, run_id=run_id)
+    ctx = StepContext(spark, lakehouse, cfg, as_of, ledger.run_id, options or {})
+    whole = StepRecord("*")
+    ledger.started(whole)
+    results: dict[str, dict[str, int]] = {}
+    for name in names:
+        step = STEPS[name]
+        rec = StepRecord(name)
+        rec.input_versions = _versions(lakehouse, step.inputs)
+        ledger.started(rec)
+        try:
+            rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
+        except Exception as exc:
+            ledger.failed(rec, f"{type(exc).__name__}: {exc}")
+            ledger.failed(whole, f"step {name} failed: {type(exc).__name__}: {exc}")
+            raise StepFailed(f"step {name} failed: {exc}") from exc
+        rec.output_versions = _versions(lakehouse, step.outputs)
+        ledger.succeeded(rec)
+        results[name] = rec.row_counts
+        whole.input_versions.update(
+            {k: v for k, v in rec.input_versions.items() if k not in whole.output_versions}
+        )
+        whole.output_versions.update(rec.output_versions)
+        counts = " ".join(f"{k}={v}" for k, v in rec.row_counts.items())
+        log.info("step %-10s ok  %6.1f s  %s", name, time.time() - rec.started, counts)
+    whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
+    ledger.succeeded(whole)
+    return ledger.run_id, results
+
+
+def _versions(lakehouse: Lakehouse, names: tuple[str, ...]) -> dict[str, int]:
+    out = {}
+    for name in names:
+        version = lakehouse.version(name)
+        if version is not None:
+            out[name] = version
+    return out

@@ -1,0 +1,62 @@
+"""One SparkSession for the whole test run (real local Spark + Delta), scratch dirs per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    from fcc.core.spark import build_spark
+
+    base = tmp_path_factory.mktemp("spark")
+    session = build_spark(
+        app_name="fcc-tests",
+        master="local[2]",
+        conf={
+            "spark.sql.shuffle.partitions": "1",
+            "spark.default.parallelism": "2",
+            "spark.ui.enabled": "false",
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.warehouse.dir": str(base / "warehouse"),
+            "spark.driver.memory": "2g",
+            "spark.databricks.delta.snapshotPartitions": "1",
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
+        },
+        checkpoint_dir=str(base / "checkpoints"),
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean_spark_state(request):
+    """Clear caches and temp views between tests that use Spark."""
+    yield
+    if "spark" in request.fixturenames:
+        session = request.getfixturevalue("spark")
+        session.catalog.clearCache()
+        for view in session.catalog.listTables():
+            if view.isTemporary:
+                session.catalog.dropTempView(view.name)
+
+
+@pytest.fixture
+def lakehouse(spark, tmp_path):
+    from fcc.core.lakehouse import Lakehouse
+
+    return Lakehouse(spark, str(tmp_path / "lakehouse"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the checkout; tests that need it skip when it is absent."""
+    path = Path(os.environ.get("FCC_SHARED_DATA", SHARED / "data"))
+    if not path.is_dir():
+        pytest.skip(f"reference data folder {path} is absent")
+    return path

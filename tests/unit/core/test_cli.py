@@ -1,0 +1,32 @@
+import subprocess
+import sys
+
+from fcc.cli import main
+
+
+def test_help_lists_the_commands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ["run", "generate", "doctor"]:
+        assert command in out
+
+
+def test_bad_date_is_a_usage_error(capsys):
+    assert main(["run", "ingest", "--as-of", "2026-13-01"]) == 2
+    assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_bad_config_override_exits_2_with_the_key(capsys, tmp_path):
+    assert main(["doctor", "--lakehouse", str(tmp_path), "--set", "spark.nope=1"]) == 2
+    assert "spark.nope: unknown key" in capsys.readouterr().err
+
+
+def test_job_file_help_works_without_spark():
+    out = subprocess.run(
+        [sys.executable, "jobs/nightly.py", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=__file__.rsplit("/tests/", 1)[0],
+        check=False,
+    )
+    assert out.returncode == 0 and "--as-of" in out.stdout

@@ -1,0 +1,62 @@
+from datetime import date
+
+from pyspark.sql import types as T
+
+from fcc.core.tables import TableSpec, col, schema
+
+SPEC = TableSpec(
+    "gold",
+    "t_demo",
+    schema(
+        col("as_of", T.DateType(), "d", False),
+        col("k", T.StringType(), "key", False),
+        col("v", T.LongType(), "value"),
+    ),
+    "demo",
+    partition_by=("as_of",),
+    keys=("as_of", "k"),
+)
+
+
+def test_merge_inserts_new_keys_and_updates_existing(spark, lakehouse):
+    d = date(2026, 11, 27)
+    lakehouse.append(SPEC, spark.createDataFrame([(d, "a", 1), (d, "b", 2)], ["as_of", "k", "v"]))
+    counts = lakehouse.merge(
+        SPEC, spark.createDataFrame([(d, "b", 20), (d, "c", 3)], ["as_of", "k", "v"])
+    )
+    assert counts == {"inserted": 1, "updated": 1}
+    rows = sorted((r.k, r.v) for r in lakehouse.read(SPEC).collect())
+    assert rows == [("a", 1), ("b", 20), ("c", 3)]
+
+
+def test_replace_where_rewrites_one_as_of_partition_only(spark, lakehouse):
+    d1, d2 = date(2026, 11, 26), date(2026, 11, 27)
+    lakehouse.append(
+        SPEC, spark.createDataFrame([(d1, "a", 1), (d2, "a", 2), (d2, "b", 3)], ["as_of", "k", "v"])
+    )
+    lakehouse.replace_where(
+        SPEC, spark.createDataFrame([(d2, "z", 9)], ["as_of", "k", "v"]), as_of=d2
+    )
+    rows = sorted((r.as_of, r.k, r.v) for r in lakehouse.read(SPEC).collect())
+    assert rows == [(d1, "a", 1), (d2, "z", 9)]
+
+
+def test_time_travel_reads_an_earlier_version(spark, lakehouse):
+    d = date(2026, 11, 27)
+    lakehouse.append(SPEC, spark.createDataFrame([(d, "a", 1)], ["as_of", "k", "v"]))
+    first = lakehouse.version(SPEC)
+    lakehouse.replace_where(
+        SPEC, spark.createDataFrame([(d, "a", 5)], ["as_of", "k", "v"]), as_of=d
+    )
+    assert lakehouse.version(SPEC) == first + 1
+    assert lakehouse.read(SPEC, version=first).first().v == 1
+    assert lakehouse.read(SPEC).first().v == 5
+
+
+def test_missing_column_is_a_clear_error(spark, lakehouse):
+    import pytest
+
+    from fcc.core.lakehouse import SchemaMismatch
+
+    with pytest.raises(SchemaMismatch, match="gold.t_demo: DataFrame lacks columns \\['v'\\]"):
+        lakehouse.append(SPEC, spark.createDataFrame([(date(2026, 1, 1), "a")], ["as_of", "k"]))
