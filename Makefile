@@ -14,6 +14,8 @@ DEMO_DAYS ?= 90
 DEMO_SEED ?= 42
 DEMO_END ?= 2026-11-27
 
+include make/ship.mk
+
 .PHONY: help venv check-java demo test lint format bench docs clean
 
 help:
@@ -22,6 +24,7 @@ help:
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - benchmarks (writes bench/results/*.json)"
 	@echo "make docs   - regenerate docs/tables.md"
+	@echo "make image / image-smoke / chart-test / helm - container image and Helm chart (see docs/deploy.md)"
 
 check-java:
 	@command -v java >/dev/null 2>&1 || { echo "Java 17+ is required and was not found."; \
@@ -44,6 +47,7 @@ demo: venv
 	  $(BIN)/fcc generate --out "$(DEMO_LAKEHOUSE)" --customers $(DEMO_CUSTOMERS) --days $(DEMO_DAYS) \
 	    --seed $(DEMO_SEED) --end-date $(DEMO_END); fi
 	$(BIN)/fcc run nightly --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END)
+	$(BIN)/fcc summary --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END) --log-level WARNING
 
 test: venv
 	$(BIN)/pytest

@@ -82,9 +82,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--end-date", type=_date, default=None, help="last generated day (default: yesterday)"
     )
 
+    bf = sub.add_parser(
+        "backfill", parents=[common], help="run the nightly chain for a range of dates in order"
+    )
+    bf.add_argument("--from", dest="start", type=_date, required=True)
+    bf.add_argument("--to", dest="end", type=_date, required=True)
+    bf.add_argument("--force", action="store_true", help="rerun dates that already completed")
+
+    rp = sub.add_parser(
+        "replay", parents=[common], help="recompute a recorded run and compare alerts and scores"
+    )
+    rp.add_argument("--run-id", required=True)
+    rp.add_argument(
+        "--scratch", help="folder for the replay's outputs (default: <lakehouse>/_replay/<run id>)"
+    )
+
+    sm = sub.add_parser("summary", parents=[common], help="print the nightly summary for a date")
+    sm.add_argument("--as-of", type=_date, required=True)
+
     sub.add_parser(
         "doctor", parents=[common], help="check Java, Spark, Delta, graph and the lakehouse root"
     )
+
+    k8s = sub.add_parser("k8s", help="operate the deployed CronJobs: run-now, backfill, status")
+    from fcc.k8s import add_k8s_commands
+
+    add_k8s_commands(k8s)
 
     docs = sub.add_parser("docs", parents=[common], help="regenerate generated documentation")
     docs.add_argument(
@@ -158,6 +181,50 @@ def _cmd_generate(args, cfg) -> int:
     return EXIT_OK
 
 
+def _session(cfg, name: str):
+    from fcc.core.lakehouse import Lakehouse
+    from fcc.core.spark import session_for
+
+    spark = session_for(cfg, app_name=f"fcc-{name}")
+    return spark, Lakehouse(spark, cfg.lakehouse)
+
+
+def _cmd_backfill(args, cfg) -> int:
+    from fcc.pipeline import backfill
+
+    if args.end < args.start:
+        raise UsageError(f"--to {args.end} is before --from {args.start}")
+    spark, lakehouse = _session(cfg, "backfill")
+    for day, outcome in backfill(spark, lakehouse, cfg, args.start, args.end, force=args.force):
+        print(f"{day}  {outcome}")
+    return EXIT_OK
+
+
+def _cmd_replay(args, cfg) -> int:
+    from fcc.pipeline import replay
+
+    spark, lakehouse = _session(cfg, "replay")
+    scratch = args.scratch or f"{cfg.lakehouse}/_replay/{args.run_id}"
+    try:
+        result = replay(spark, lakehouse, args.run_id, scratch)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    for table, diff in result.differences.items():
+        print(f"{table}: {'identical' if diff == 0 else f'{diff} differing rows'}")
+    print(
+        f"replay {result.replay_run_id} of {result.run_id}: {'IDENTICAL' if result.identical else 'DIFFERENT'}"
+    )
+    return EXIT_OK if result.identical else EXIT_FAILURE
+
+
+def _cmd_summary(args, cfg) -> int:
+    from fcc.summary import nightly_summary
+
+    _, lakehouse = _session(cfg, "summary")
+    print(nightly_summary(lakehouse, args.as_of))
+    return EXIT_OK
+
+
 def _cmd_doctor(args, cfg) -> int:
     from fcc.doctor import run_doctor
 
@@ -173,7 +240,15 @@ def _cmd_docs(args, cfg) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _cmd_run, "generate": _cmd_generate, "doctor": _cmd_doctor, "docs": _cmd_docs}
+COMMANDS = {
+    "run": _cmd_run,
+    "generate": _cmd_generate,
+    "backfill": _cmd_backfill,
+    "replay": _cmd_replay,
+    "summary": _cmd_summary,
+    "doctor": _cmd_doctor,
+    "docs": _cmd_docs,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from fcc.core.config import ConfigError
 
+    if args.command == "k8s":  # talks to the Kubernetes API only; no lakehouse config needed
+        return args.k8s_handler(args)
     try:
         cfg = _load_cfg(args)
         return COMMANDS[args.command](args, cfg)

@@ -62,6 +62,21 @@ class Lakehouse:
             builder = builder.partitionedBy(*spec.partition_by)
         builder.execute()
 
+    def _prepare_write(self, spec: TableSpec) -> None:
+        """Hook run before every write; a replay lakehouse redirects writes to scratch here."""
+        self.ensure(spec)
+
+    def versions(self) -> dict[str, int]:
+        """Current Delta version of every registered table that exists."""
+        from fcc.core.tables import REGISTRY
+
+        out = {}
+        for name in REGISTRY:
+            version = self.version(name)
+            if version is not None:
+                out[name] = version
+        return out
+
     def read(self, t: TableSpec | str, version: int | None = None) -> DataFrame:
         spec = self._spec(t)
         self.ensure(spec)
@@ -80,13 +95,13 @@ class Lakehouse:
 
     def append(self, t: TableSpec | str, df: DataFrame) -> None:
         spec = self._spec(t)
-        self.ensure(spec)
+        self._prepare_write(spec)
         conform(df, spec).write.format("delta").mode("append").save(self.path(spec))
 
     def overwrite(self, t: TableSpec | str, df: DataFrame) -> None:
         """Replace the whole table atomically."""
         spec = self._spec(t)
-        self.ensure(spec)
+        self._prepare_write(spec)
         conform(df, spec).write.format("delta").mode("overwrite").save(self.path(spec))
 
     def replace_where(self, t: TableSpec | str, df: DataFrame, **equals: Any) -> None:
@@ -95,7 +110,7 @@ class Lakehouse:
         Every row of df must satisfy the predicate; Delta rejects the write otherwise.
         """
         spec = self._spec(t)
-        self.ensure(spec)
+        self._prepare_write(spec)
         if not equals:
             raise ValueError("replace_where needs at least one column=value")
         predicate = " AND ".join(f"{k} = {_sql_literal(v)}" for k, v in equals.items())
@@ -112,7 +127,7 @@ class Lakehouse:
     ) -> None:
         """Atomically replace the rows whose `column` is in `dates` with df."""
         spec = self._spec(t)
-        self.ensure(spec)
+        self._prepare_write(spec)
         if not dates:
             return
         values = ", ".join(_sql_literal(d) for d in sorted(set(dates)))
@@ -134,7 +149,7 @@ class Lakehouse:
     ) -> dict[str, int]:
         """MERGE df into the table on its keys; returns inserted / updated row counts."""
         spec = self._spec(t)
-        self.ensure(spec)
+        self._prepare_write(spec)
         keys = keys or spec.keys
         if not keys:
             raise ValueError(f"{spec.qualified}: no merge keys declared")

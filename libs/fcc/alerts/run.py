@@ -1,0 +1,64 @@
+"""The alerts step: D's hits -> gold.alerts (MERGE on alert_id)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from fcc.alerts.consolidate import (
+    consolidate_hits,
+    hits_from_exposure,
+    hits_from_rules,
+    hits_from_screening,
+    plan_alerts,
+    union_hits,
+)
+from fcc.core.lakehouse import Lakehouse
+from fcc.core.settings import AppConfig
+from fcc.core.tables import gold
+
+log = logging.getLogger(__name__)
+
+
+def run_alerts(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+) -> dict:
+    s = cfg.alerts
+    on_d = F.col("as_of") == F.lit(as_of)
+    hits = union_hits(
+        [
+            hits_from_rules(lakehouse.read(gold.RULE_HITS).where(on_d), s),
+            hits_from_screening(lakehouse.read(gold.SCREENING_HITS).where(on_d)),
+            hits_from_exposure(lakehouse.read(gold.EXPOSURE).where(on_d), s, as_of),
+        ]
+    )
+    candidates = consolidate_hits(hits).cache()
+    rows, suppressed = plan_alerts(
+        candidates,
+        lakehouse.read(gold.ALERTS),
+        lakehouse.read(gold.RISK_SCORES).where(on_d),
+        s,
+        as_of,
+        run_id,
+    )
+    rows = rows.cache()
+    n_candidates, n_suppressed = candidates.count(), suppressed.count()
+    counts = lakehouse.merge(gold.ALERTS, rows)
+    candidates.unpersist()
+    rows.unpersist()
+    log.info(
+        "alerts: %d candidates, %d new, %d updated, %d suppressed",
+        n_candidates,
+        counts["inserted"],
+        counts["updated"],
+        n_suppressed,
+    )
+    return {
+        "candidates": n_candidates,
+        "alerts_new": counts["inserted"],
+        "alerts_updated": counts["updated"],
+        "suppressed": n_suppressed,
+    }

@@ -1,0 +1,103 @@
+from datetime import date, datetime
+
+import pytest
+
+from fcc.core.settings.scoring import BehaviourFactor, ScoringSettings
+from fcc.scoring.scorecard import behaviour_factors, kyc_factors, score_customers
+
+D = date(2026, 11, 27)
+SETTINGS = ScoringSettings.model_validate(
+    {
+        "group_caps": {"kyc": 35},
+        "kyc": {
+            "pep_points": 20,
+            "high_risk_residence_points": 15,
+            "high_risk_nationality_points": 10,
+            "segment_points": {"retail": 0, "hnw": 5},
+            "new_customer_days": 90,
+            "new_customer_points": 5,
+        },
+        "behaviour": [{"feature": "expected_volume_ratio_30d", "above": 3.0, "points": 10}],
+    }
+)
+CUSTOMER_COLS = [
+    "customer_id",
+    "residence_country",
+    "nationality",
+    "is_pep",
+    "segment",
+    "occupation",
+    "onboarded_at",
+]
+
+
+def _customers(spark, rows):
+    return spark.createDataFrame(rows, CUSTOMER_COLS)
+
+
+def test_kyc_group_is_capped_proportionally_and_tiered(spark):
+    customers = _customers(
+        spark,
+        [
+            (
+                "pep",
+                "IR",
+                "DE",
+                True,
+                "retail",
+                "teacher",
+                datetime(2026, 11, 17),
+            ),  # 20 + 15 + 5 = 40 -> cap 35
+            ("plain", "DE", "DE", False, "retail", "teacher", datetime(2020, 1, 1)),
+        ],
+    )
+    factors = kyc_factors(customers, SETTINGS, ["IR", "KP"], D)
+    scores = {r.customer_id: r for r in score_customers(customers, factors, SETTINGS, D).collect()}
+    assert scores["pep"].score == pytest.approx(35.0)
+    assert scores["pep"].tier == "medium"
+    points = {f.factor: f.points for f in scores["pep"].factors}
+    assert points == pytest.approx(
+        {"pep": 17.5, "high_risk_residence": 13.125, "new_customer": 4.375}
+    )
+    assert (
+        scores["plain"].score == 0.0
+        and scores["plain"].tier == "low"
+        and scores["plain"].factors == []
+    )
+
+
+def test_behaviour_factor_fires_only_strictly_above_its_threshold(spark):
+    features = spark.createDataFrame(
+        [("a", 3.0), ("b", 3.01), ("c", None)],
+        "customer_id string, expected_volume_ratio_30d double",
+    )
+    got = {r.customer_id: r.points for r in behaviour_factors(features, SETTINGS).collect()}
+    assert got == {"b": 10.0}
+
+
+def test_unknown_behaviour_feature_is_an_error(spark):
+    features = spark.createDataFrame([("a", 1.0)], "customer_id string, other double")
+    bad = SETTINGS.model_copy(
+        update={"behaviour": [BehaviourFactor(feature="nope_7d", above=1, points=1)]}
+    )
+    with pytest.raises(ValueError, match="unknown gold.features columns: \\['nope_7d'\\]"):
+        behaviour_factors(features, bad)
+
+
+def test_tier_change_against_the_previous_date_is_flagged(spark):
+    customers = _customers(
+        spark,
+        [
+            ("pep", "IR", "DE", True, "retail", "x", datetime(2020, 1, 1)),
+            ("plain", "DE", "DE", False, "retail", "x", datetime(2020, 1, 1)),
+        ],
+    )
+    previous = spark.createDataFrame(
+        [("pep", "low"), ("plain", "low")], "customer_id string, tier string"
+    )
+    factors = kyc_factors(customers, SETTINGS, ["IR"], D)
+    got = {
+        r.customer_id: (r.tier, r.previous_tier, r.tier_changed)
+        for r in score_customers(customers, factors, SETTINGS, D, previous).collect()
+    }
+    assert got == {"pep": ("medium", "low", True), "plain": ("low", "low", False)}
