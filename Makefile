@@ -33,6 +33,11 @@ check-java:
 	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
 	  if [ -z "$$v" ] || [ "$$v" -lt 17 ]; then echo "Java 17+ is required, found: $$(java -version 2>&1 | head -1)"; exit 1; fi
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PY=python3.11)")'
+	@pkg-config --exists icu-uc 2>/dev/null || [ -f $(STAMP) ] || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo "installing ICU development files for PyICU" && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null; } || \
+	  { echo "ICU development files are needed to build PyICU (used for name transliteration):"; \
+	    echo "  apt-get install libicu-dev pkg-config g++   (Debian/Ubuntu)   or   brew install icu4c pkg-config (macOS)"; exit 1; }
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -104,6 +104,93 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", parents=[common], help="check Java, Spark, Delta, graph and the lakehouse root"
     )
 
+    lists = sub.add_parser(
+        "lists", help="load official sanctions lists (OFAC, UN) into the watchlist"
+    )
+    lists_sub = lists.add_subparsers(dest="lists_command", required=True)
+    load = lists_sub.add_parser("load", parents=[common], help="load a local list file or folder")
+    load.add_argument(
+        "path",
+        help="OFAC SDN advanced XML (.xml/.xml.bz2), OFAC CSV folder, UN XML, or an "
+        "OFAC per-chain address folder",
+    )
+    load.add_argument(
+        "--format",
+        choices=["ofac-advanced", "ofac-csv", "un-xml", "ofac-addresses"],
+        default=None,
+        help="file format (detected when omitted)",
+    )
+    lists_sub.add_parser(
+        "refresh", parents=[common], help="download the lists from their publishers and load them"
+    )
+
+    va = sub.add_parser(
+        "validate", parents=[common], help="validate alerts and rule hits against labelled outcomes"
+    )
+    va.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
+    va.add_argument(
+        "--labels",
+        metavar="TABLE",
+        help="labels table or Delta/Parquet/CSV path (default: truth tables)",
+    )
+    tu = sub.add_parser(
+        "tune",
+        parents=[common],
+        help="above/below-the-line sweep of a rule; writes a proposal file",
+    )
+    tu.add_argument("--rule", required=True, help="rule id of conf/typologies/*.yaml")
+    tu.add_argument("--as-of", type=_date, help="last gold.features date swept (default: latest)")
+    tu.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="PARAM=V1,V2,...",
+        help="values of one parameter",
+    )
+    tu.add_argument("--labels", metavar="TABLE", help="labels table (as for validate)")
+    tu.add_argument(
+        "--out", required=True, help="proposal file to write (.yaml or .json); never conf/"
+    )
+    rep = sub.add_parser("report", parents=[common], help="write the HTML model-governance report")
+    rep.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
+    rep.add_argument("--out", required=True, help="HTML file to write")
+    mo = sub.add_parser("model", help="the supervised model beside the rules")
+    mo_sub = mo.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    mt = mo_sub.add_parser(
+        "train", parents=[common], help="train, calibrate, validate and register a GBT model"
+    )
+    mt.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
+    mt.add_argument("--labels", metavar="TABLE", help="labels table (as for validate)")
+    imp = sub.add_parser(
+        "import", parents=[common], help="import an external file into bronze with a mapping"
+    )
+    imp.add_argument(
+        "--kind",
+        required=True,
+        choices=[
+            "customers",
+            "fiat",
+            "onchain",
+            "internal",
+            "trades",
+            "identifiers",
+            "address_labels",
+            "fx_rates",
+            "labels",
+        ],
+    )
+    imp.add_argument("--file", required=True, help="file or folder to import")
+    imp.add_argument(
+        "--format", choices=["csv", "parquet", "json"], help="default: the mapping's source.format"
+    )
+    imp.add_argument(
+        "--mapping",
+        required=True,
+        metavar="MAPPING.yaml",
+        help="e.g. conf/mappings/amlworld_transactions.yaml",
+    )
+    imp.add_argument("--batch-id", help="landing batch id (default: hash of path, size, mtime)")
+
     k8s = sub.add_parser("k8s", help="operate the deployed CronJobs: run-now, backfill, status")
     from fcc.k8s import add_k8s_commands
 
@@ -174,7 +261,7 @@ def _cmd_generate(args, cfg) -> int:
         days=args.days,
         seed=args.seed,
         end_date=end,
-        cfg=cfg,
+        cfg=cfg.synth,
     )
     for name, n in counts.items():
         log.info("generated %-32s %d rows", name, n)
@@ -217,6 +304,103 @@ def _cmd_replay(args, cfg) -> int:
     return EXIT_OK if result.identical else EXIT_FAILURE
 
 
+def _cmd_lists(args, cfg) -> int:
+    from fcc.ingest.lists import ListFormatError, load_list
+
+    if args.lists_command == "refresh":
+        from fcc.ingest.lists.refresh import refresh_lists
+
+        spark, lakehouse = _session(cfg, "lists")
+        for result in refresh_lists(spark, lakehouse):
+            print(" ".join(f"{k}={v}" for k, v in result.items()))
+        return EXIT_OK
+
+    if not Path(args.path).exists():
+        raise UsageError(f"no such file or folder: {args.path}")
+    spark, lakehouse = _session(cfg, "lists")
+    try:
+        result = load_list(spark, lakehouse, args.path, args.format)
+    except ListFormatError as exc:
+        raise UsageError(str(exc)) from exc
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+    return EXIT_OK
+
+
+def _cmd_validate(args, cfg) -> int:
+    from fcc.governance import LabelsError, validate
+
+    spark, lakehouse = _session(cfg, "validate")
+    try:
+        print(validate(spark, lakehouse, cfg, args.as_of, labels_table=args.labels))
+    except LabelsError as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def _cmd_tune(args, cfg) -> int:
+    from fcc.governance import LabelsError, TuneError, parse_grid, tune
+
+    spark, lakehouse = _session(cfg, "tune")
+    try:
+        print(
+            tune(
+                spark,
+                lakehouse,
+                cfg,
+                args.rule,
+                grid=parse_grid(args.grid) or None,
+                out=args.out,
+                as_of=args.as_of,
+                labels_table=args.labels,
+            )
+        )
+    except (LabelsError, TuneError) as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def _cmd_report(args, cfg) -> int:
+    from fcc.governance import report
+
+    spark, lakehouse = _session(cfg, "report")
+    result = report(spark, lakehouse, cfg, args.as_of, args.out)
+    print(f"wrote {args.out}: " + " ".join(f"{k}={v}" for k, v in result.items()))
+    return EXIT_OK
+
+
+def _cmd_model(args, cfg) -> int:
+    from fcc.governance import LabelsError, ModelError, train_model
+
+    spark, lakehouse = _session(cfg, "model")
+    try:
+        print(train_model(spark, lakehouse, cfg, args.as_of, labels_table=args.labels))
+    except (LabelsError, ModelError) as exc:
+        raise UsageError(str(exc)) from exc
+    return EXIT_OK
+
+
+def _cmd_import(args, cfg) -> int:
+    from fcc.imports import ImportFileError, MappingError, import_file, load_mapping
+
+    try:
+        load_mapping(args.mapping, args.kind)  # fail fast, before a Spark session
+        spark, lakehouse = _session(cfg, "import")
+        counts = import_file(
+            spark,
+            lakehouse,
+            args.kind,
+            args.file,
+            args.format,
+            args.mapping,
+            batch_id=args.batch_id,
+            redact_raw=cfg.ingest.redact_raw,
+        )
+    except (MappingError, ImportFileError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(" ".join(f"{k}={v}" for k, v in counts.items()))
+    return EXIT_OK
+
+
 def _cmd_summary(args, cfg) -> int:
     from fcc.summary import nightly_summary
 
@@ -246,6 +430,12 @@ COMMANDS = {
     "backfill": _cmd_backfill,
     "replay": _cmd_replay,
     "summary": _cmd_summary,
+    "lists": _cmd_lists,
+    "validate": _cmd_validate,
+    "tune": _cmd_tune,
+    "report": _cmd_report,
+    "model": _cmd_model,
+    "import": _cmd_import,
     "doctor": _cmd_doctor,
     "docs": _cmd_docs,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def build_spark(
     Locally the jars are resolved once into an Ivy cache folder; in the image they are
     already on the classpath and nothing is resolved. `conf` entries win over defaults.
     """
+    # Python workers (pandas UDFs) must run this interpreter, which has the fcc package installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     # Under spark-submit the launcher already chose the master (PYSPARK_GATEWAY_PORT is set).
     if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):

@@ -32,8 +32,13 @@ def _shares(df: DataFrame, column: str, edges: list[float]) -> list[float]:
     idx = F.lit(0)
     for edge in edges:
         idx = idx + F.when(F.col(column) > edge, 1).otherwise(0)
-    counts = {r["b"]: r["n"] for r in df.where(F.col(column).isNotNull()).groupBy(idx.alias("b"))
-              .agg(F.count("*").alias("n")).collect()}
+    counts = {
+        r["b"]: r["n"]
+        for r in df.where(F.col(column).isNotNull())
+        .groupBy(idx.alias("b"))
+        .agg(F.count("*").alias("n"))
+        .collect()
+    }
     total = sum(counts.values())
     return [counts.get(i, 0) / total if total else 0.0 for i in range(len(edges) + 1)]
 

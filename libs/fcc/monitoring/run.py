@@ -32,8 +32,12 @@ def rule_volume_kris(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> list[
     """Hits per rule on D against the control band of the previous days."""
     k = cfg.monitoring.kri
     start = as_of - timedelta(days=k.control_window_days)
-    daily = (rule_hits.where((F.col("as_of") >= F.lit(start)) & (F.col("as_of") <= F.lit(as_of)))
-             .groupBy("rule_id", "as_of").count().collect())
+    daily = (
+        rule_hits.where((F.col("as_of") >= F.lit(start)) & (F.col("as_of") <= F.lit(as_of)))
+        .groupBy("rule_id", "as_of")
+        .count()
+        .collect()
+    )
     history_days = {r.as_of for r in daily if r.as_of < as_of}
     by_rule: dict[str, dict[date, int]] = {}
     for r in daily:
@@ -42,25 +46,60 @@ def rule_volume_kris(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> list[
     for rule, per_day in sorted(by_rule.items()):
         today = per_day.get(as_of, 0)
         if len(history_days) < k.min_history_days:
-            out.append(("kri", rule, "hits", float(today), None, False,
-                        json.dumps({"note": f"{len(history_days)} days of history; no control limit yet"})))
+            out.append(
+                (
+                    "kri",
+                    rule,
+                    "hits",
+                    float(today),
+                    None,
+                    False,
+                    json.dumps(
+                        {"note": f"{len(history_days)} days of history; no control limit yet"}
+                    ),
+                )
+            )
             continue
         past = [per_day.get(d, 0) for d in sorted(history_days)]
         mean, low, high = control_limits(past, len(history_days), k.sigma)
-        out.append(("kri", rule, "hits", float(today), high, not (low <= today <= high),
-                    json.dumps({"mean": round(mean, 3), "lower": round(low, 3), "upper": round(high, 3)})))
+        out.append(
+            (
+                "kri",
+                rule,
+                "hits",
+                float(today),
+                high,
+                not (low <= today <= high),
+                json.dumps(
+                    {"mean": round(mean, 3), "lower": round(low, 3), "upper": round(high, 3)}
+                ),
+            )
+        )
     return out
 
 
 def quarantine_kris(dq: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
-    rows = (dq.where((F.col("as_of") == F.lit(as_of)) & (F.col("check") == "reconciliation"))
-            .groupBy("source").agg(F.sum("rows_read").alias("read"), F.sum("rows_quarantined").alias("q")).collect())
+    rows = (
+        dq.where((F.col("as_of") == F.lit(as_of)) & (F.col("check") == "reconciliation"))
+        .groupBy("source")
+        .agg(F.sum("rows_read").alias("read"), F.sum("rows_quarantined").alias("q"))
+        .collect()
+    )
     limit = cfg.monitoring.kri.max_quarantine_rate
     out = []
     for r in sorted(rows, key=lambda r: r.source):
         rate = (r.q or 0) / r.read if r.read else 0.0
-        out.append(("dq", r.source, "quarantine_rate", rate, limit, rate > limit,
-                    json.dumps({"rows_read": r.read, "rows_quarantined": r.q})))
+        out.append(
+            (
+                "dq",
+                r.source,
+                "quarantine_rate",
+                rate,
+                limit,
+                rate > limit,
+                json.dumps({"rows_read": r.read, "rows_quarantined": r.q}),
+            )
+        )
     return out
 
 
@@ -72,7 +111,9 @@ def _baseline_date(table: DataFrame, as_of: date, days: int) -> date | None:
     return row[0]
 
 
-def drift_metrics(table: DataFrame, columns: list[str], as_of: date, cfg: AppConfig, name: str) -> list[Metric]:
+def drift_metrics(
+    table: DataFrame, columns: list[str], as_of: date, cfg: AppConfig, name: str
+) -> list[Metric]:
     d = cfg.monitoring.drift
     base_date = _baseline_date(table, as_of, d.baseline_days)
     out = []
@@ -80,31 +121,155 @@ def drift_metrics(table: DataFrame, columns: list[str], as_of: date, cfg: AppCon
         if column not in table.columns:
             raise ValueError(f"monitoring.drift.features: {column!r} is not a column of {name}")
         if base_date is None:
-            out.append(("drift", column, "psi", None, d.shift, False, json.dumps({"note": "no baseline yet"})))
+            out.append(
+                (
+                    "drift",
+                    column,
+                    "psi",
+                    None,
+                    d.shift,
+                    False,
+                    json.dumps({"note": "no baseline yet"}),
+                )
+            )
             continue
-        base = table.where(F.col("as_of") == F.lit(base_date)).select(F.col(column).cast("double").alias(column))
-        now = table.where(F.col("as_of") == F.lit(as_of)).select(F.col(column).cast("double").alias(column))
+        base = table.where(F.col("as_of") == F.lit(base_date)).select(
+            F.col(column).cast("double").alias(column)
+        )
+        now = table.where(F.col("as_of") == F.lit(as_of)).select(
+            F.col(column).cast("double").alias(column)
+        )
         value = psi(base, now, column, d.bins)
-        status = None if value is None else ("shift" if value > d.shift else "watch" if value >= d.watch else "stable")
-        out.append(("drift", column, "psi", value, d.shift, bool(value is not None and value > d.shift),
-                    json.dumps({"baseline": str(base_date), "status": status})))
+        status = (
+            None
+            if value is None
+            else ("shift" if value > d.shift else "watch" if value >= d.watch else "stable")
+        )
+        out.append(
+            (
+                "drift",
+                column,
+                "psi",
+                value,
+                d.shift,
+                bool(value is not None and value > d.shift),
+                json.dumps({"baseline": str(base_date), "status": status}),
+            )
+        )
     return out
 
 
-def run_monitoring(spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str) -> dict:
+def late_arrival_kris(late: DataFrame, as_of: date) -> list[Metric]:
+    """Rows that landed on D for earlier event dates, per source (ops.late_dates), informational."""
+    rows = (
+        late.where(F.col("as_of") == F.lit(as_of))
+        .groupBy("source")
+        .agg(
+            F.sum("rows").alias("rows"),
+            F.countDistinct("event_date").alias("dates"),
+            F.min("event_date").alias("oldest"),
+        )
+        .collect()
+    )
+    return [
+        (
+            "dq",
+            r.source,
+            "late_rows",
+            float(r.rows or 0),
+            None,
+            False,
+            json.dumps({"event_dates": r.dates, "max_days_late": (as_of - r.oldest).days}),
+        )
+        for r in sorted(rows, key=lambda r: r.source)
+    ]
+
+
+def null_rate_kris(
+    table: DataFrame, columns: list[str], as_of: date, cfg: AppConfig, name: str
+) -> list[Metric]:
+    """Share of nulls per watched column on D; a rise above the baseline's by more than the limit is a breach."""
+    columns = [c for c in columns if c in table.columns]
+    if not columns:
+        return []
+    base_date = _baseline_date(table, as_of, cfg.monitoring.drift.baseline_days)
+    dates = [as_of] if base_date is None else [as_of, base_date]
+    rates = {
+        r.as_of: r
+        for r in table.where(F.col("as_of").isin(*dates))
+        .groupBy("as_of")
+        .agg(*[F.avg(F.col(c).isNull().cast("double")).alias(c) for c in columns])
+        .collect()
+    }
+    if as_of not in rates:
+        return []
+    limit = cfg.monitoring.kri.max_null_rate_increase
+    out = []
+    for c in columns:
+        now = rates[as_of][c]
+        base = rates[base_date][c] if base_date in rates else None
+        breach = base is not None and now is not None and now - base > limit
+        out.append(
+            (
+                "dq",
+                f"{name}.{c}",
+                "null_rate",
+                now,
+                None if base is None else base + limit,
+                bool(breach),
+                json.dumps(
+                    {"baseline": str(base_date) if base_date else None, "baseline_rate": base}
+                ),
+            )
+        )
+    return out
+
+
+def _validation(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+) -> int:
+    """Validate D against the labels when they exist (family 'validation'); returns subjects."""
+    from fcc.governance import validate
+
+    v = cfg.monitoring.validation
+    if not v.nightly or not lakehouse.exists(v.labels_table):
+        return 0
+    return len(validate(spark, lakehouse, cfg, as_of, run_id=run_id).table)
+
+
+def run_monitoring(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+) -> dict:
     metrics: list[Metric] = []
     metrics += rule_volume_kris(lakehouse.read(gold.RULE_HITS), as_of, cfg)
     alerts_today = lakehouse.read(gold.ALERTS).where(F.col("opened_as_of") == F.lit(as_of))
     for r in alerts_today.groupBy("case_type").count().collect():
         metrics.append(("kri", r.case_type, "alerts_opened", float(r["count"]), None, False, "{}"))
     metrics += quarantine_kris(lakehouse.read(ops.DQ_RESULTS), as_of, cfg)
-    metrics += drift_metrics(lakehouse.read(gold.RISK_SCORES), ["score"], as_of, cfg, "gold.risk_scores")
-    metrics += drift_metrics(lakehouse.read(gold_features.FEATURES), cfg.monitoring.drift.features, as_of, cfg,
-                             "gold.features")
+    if lakehouse.exists("ops.late_dates"):
+        metrics += late_arrival_kris(lakehouse.read("ops.late_dates"), as_of)
+    features = lakehouse.read(gold_features.FEATURES)
+    metrics += null_rate_kris(features, cfg.monitoring.drift.features, as_of, cfg, "gold.features")
+    metrics += drift_metrics(
+        lakehouse.read(gold.RISK_SCORES), ["score"], as_of, cfg, "gold.risk_scores"
+    )
+    metrics += drift_metrics(features, cfg.monitoring.drift.features, as_of, cfg, "gold.features")
     rows = [(as_of, run_id, *m) for m in metrics]
-    df = spark.createDataFrame(rows, ops.METRICS.schema) if rows else spark.createDataFrame([], ops.METRICS.schema)
+    df = (
+        spark.createDataFrame(rows, ops.METRICS.schema)
+        if rows
+        else spark.createDataFrame([], ops.METRICS.schema)
+    )
     for family in ("kri", "dq", "drift"):
-        lakehouse.replace_where(ops.METRICS, df.where(F.col("family") == family), as_of=as_of, family=family)
+        lakehouse.replace_where(
+            ops.METRICS, df.where(F.col("family") == family), as_of=as_of, family=family
+        )
     breaches = sum(1 for m in metrics if m[5])
-    log.info("monitoring: %d metrics, %d breaches", len(metrics), breaches)
-    return {"metrics": len(metrics), "breaches": breaches}
+    validated = _validation(spark, lakehouse, cfg, as_of, run_id)
+    log.info(
+        "monitoring: %d metrics, %d breaches, %d validated subjects",
+        len(metrics),
+        breaches,
+        validated,
+    )
+    return {"metrics": len(metrics), "breaches": breaches, "validated_subjects": validated}

@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
@@ -20,14 +21,23 @@ def test_isolated_vertex_is_its_own_component(spark):
     assert got == {7: 7, 8: 8}
 
 
-def test_partition_equals_scipy_on_a_random_graph_with_a_long_path(spark):
+@pytest.mark.parametrize(
+    "local_finish_max_edges", [0, 10_000], ids=["distributed", "finished_locally"]
+)
+def test_partition_equals_scipy_on_a_random_graph_with_a_long_path(spark, local_finish_max_edges):
     rng = np.random.default_rng(7)
     n = 600
     src = np.concatenate([rng.integers(0, n, 400), np.arange(n, n + 60)])
     dst = np.concatenate([rng.integers(0, n, 400), np.arange(n + 1, n + 61)])
     total = n + 61
     edges = spark.createDataFrame(pd.DataFrame({"src": src, "dst": dst}))
-    got = connected_components(spark.range(total), edges).toPandas().sort_values("id")
+    got = (
+        connected_components(
+            spark.range(total), edges, local_finish_max_edges=local_finish_max_edges
+        )
+        .toPandas()
+        .sort_values("id")
+    )
     _, labels = scipy_components(
         coo_matrix((np.ones(len(src)), (src, dst)), shape=(total, total)), directed=False
     )

@@ -1,7 +1,49 @@
 """Settings of the screening step (conf/screening.yaml)."""
 
+from __future__ import annotations
+
+from pydantic import Field
+
 from fcc.core.settings._base import Strict
 
 
+class NameMatchingSettings(Strict):
+    """How two analysed names are compared token by token."""
+
+    token_min: float = 0.85  # Jaro-Winkler below which two tokens are not paired
+    unmatched_subject_weight: float = 0.5  # cost of a customer-name token the list name lacks
+    unmatched_list_weight: float = 0.2  # cost of a list-name token the customer lacks
+    phonetic_similarity: float = 0.9  # similarity given to tokens with the same metaphone
+    phonetic_min_length: int = 4  # tokens shorter than this never count as phonetic equals
+    max_edit_fraction: float = 0.34  # edits (share of shorter token) to pair by spelling
+    phonetic_max_edit_fraction: float = 0.5  # edits allowed to pair by same metaphone
+
+
+class BlockingSettings(Strict):
+    """Candidate generation: which keys a customer name and a list name must share."""
+
+    prefix_length: int = 3  # characters of a token used as its prefix key
+    min_token_length: int = 2  # shorter tokens never form keys
+    symbol_keys: bool = True  # given-name equivalents (rigour name symbols) form keys
+
+
+class EvidenceSettings(Strict):
+    """Secondary evidence added to the name score (score units, 0..1 scale)."""
+
+    name_floor: float = 0.8  # below this name score evidence is not applied
+    dob_match_weight: float = 0.05  # added for an exact date of birth (x0.6 month, x0.5 year)
+    dob_year_tolerance: int = 1  # years of difference treated as neutral, not contradicting
+    dob_contradiction_penalty: float = 0.15  # subtracted when every list DOB contradicts
+    country_match_weight: float = 0.03  # added for a nationality match (x0.5 residence)
+    country_contradiction_penalty: float = 0.03  # subtracted when nationalities disagree
+    type_mismatch_penalty: float = 0.3  # subtracted when person vs entity/vessel/aircraft
+    weak_alias_penalty: float = 0.05  # subtracted for a list alias of weak quality
+
+
 class ScreeningSettings(Strict):
-    pass
+    threshold: float = 0.88  # final score at or above which a name match is a hit
+    lists: list[str] = Field(default_factory=list)  # list_name values to screen; empty = all
+    company_segments: list[str] = Field(default_factory=lambda: ["merchant", "institutional"])
+    name: NameMatchingSettings = Field(default_factory=NameMatchingSettings)
+    blocking: BlockingSettings = Field(default_factory=BlockingSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)

@@ -1,12 +1,178 @@
 """Settings of the typologies step (conf/typologies.yaml and conf/typologies/*.yaml)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from fcc.core.settings._base import Strict
+from fcc.core.settings.features import CountryRiskList
+
+Severity = Literal["low", "medium", "high", "critical"]
+
+
+class Detector(Strict):
+    """What every coded detector shares: switch, version, typology tag, severity and score."""
+
+    enabled: bool = True
+    version: str = "1"  # bump when the logic or a default threshold changes
+    typology: str  # typology tag written to gold.rule_hits (matches truth tags)
+    severity: Severity = "medium"
+    score: float = Field(50.0, ge=0, le=100)  # base strength 0..100 of a hit
+
+
+class StructuringSettings(Detector):
+    typology: str = "structuring"
+    reporting_threshold_usd: float = 10_000.0  # USD cash-transaction reporting threshold
+    band_low: float = 0.80  # share of the threshold where "just below" starts (inclusive)
+    band_high: float = 0.99  # share of the threshold where it ends (inclusive)
+    window_days: int = 7  # days the banded credits must fall within (ending on D)
+    min_count: int = 3  # banded credits needed in the window
+    rails: list[str] = Field(
+        default_factory=lambda: ["sepa", "swift", "ach", "faster_payments", "card"]
+    )
+    use_entity_clusters: bool = (
+        True  # pool credits of customers in one gold.entity_clusters cluster
+    )
+
+
+class PassThroughSettings(Detector):
+    typology: str = "pass_through"
+    window_hours: int = 48  # inflow and the outflow that follows it within these hours
+    min_in_usd: float = 5_000.0  # USD inflow needed before the pattern matters
+    min_out_ratio: float = 0.90  # out / in at least this: little balance left behind
+    max_out_ratio: float = 1.10  # out / in at most this: not a pre-funded account draining
+    max_trade_ratio: float = 0.5  # trade turnover / inflow above this looks like a trader
+    exclude_segments: list[str] = Field(default_factory=list)  # e.g. payment intermediaries
+
+
+class FanSettings(Detector):
+    typology: str
+    window_days: int = 7  # counterparties counted over this many days ending on D
+    min_counterparties: int = 10  # distinct counterparties needed in the window
+    history_days: int = 84  # baseline before the window (whole multiples of window_days)
+    history_multiplier: float = 3.0  # window count >= this x the busiest baseline window
+    min_new_share: float = 0.7  # share of window counterparties never seen in the baseline
+    peer_multiplier: float = 2.0  # window count >= this x the segment median (peers)
+    min_total_usd: float = 0.0  # USD moved through the counterparties in the window
+    min_peers: int = 5  # active customers a segment needs before the peer median is used
+
+
+class FanInSettings(FanSettings):
+    typology: str = "fan_in"
+
+
+class FanOutSettings(FanSettings):
+    typology: str = "fan_out"
+
+
+class GatherScatterSettings(Detector):
+    typology: str = "gather_scatter"
+    window_days: int = 3  # fan-in and the fan-out that follows within these days
+    min_senders: int = 5  # distinct senders into the collector
+    min_receivers: int = 3  # distinct receivers out of the collector
+    min_out_ratio: float = 0.7  # USD out after the first inflow / USD in
+    history_days: int = 84  # baseline for the collector's usual counterparty counts
+    history_multiplier: float = 3.0  # senders >= this x the busiest baseline window
+
+
+class ScatterGatherSettings(Detector):
+    typology: str = "scatter_gather"
+    window_days: int = 7  # source -> intermediaries -> sink within these days
+    min_intermediaries: int = 3  # distinct intermediaries between one source and one sink
+    min_hop_ratio: float = 0.7  # forwarded USD / received USD at each intermediary, at least
+    max_hop_ratio: float = 1.05  # and at most (forwarding more than received is something else)
+    min_usd: float = 1_000.0  # USD per leg to count
+
+
+class CycleSettings(Detector):
+    typology: str = "cycle"
+    window_days: int = 14  # the whole cycle, first hop to return, within these days
+    min_length: int = 2  # edges in the cycle (2 = out and back through one intermediary)
+    max_length: int = 4  # up to 3 intermediaries
+    min_usd: float = 1_000.0  # USD of the first hop
+    min_hop_ratio: float = 0.7  # each hop carries at least this share of the previous hop
+    max_hop_ratio: float = 1.05  # and at most this share
+    min_return_ratio: float = 0.8  # returned USD / first hop USD, at least
+    exclude_own_accounts: bool = (
+        True  # counterparties registered as the customer's own (identifiers)
+    )
+
+
+class PeelChainSettings(Detector):
+    typology: str = "peel_chain"
+    lookback_days: int = 14  # customer withdrawals this recent are followed on-chain
+    min_hops: int = 3  # consecutive peels needed
+    max_hops: int = 8  # hops followed at most
+    max_peel_share: float = 0.25  # the peeled part / what the hop received, at most
+    min_remainder_share: float = 0.6  # the forwarded remainder / what the hop received, at least
+    max_hop_hours: int = 72  # hours between receiving and forwarding at each hop
+    require_fresh: bool = True  # every remainder address must be new (first funded by this hop)
+
+
+class DormantSettings(Detector):
+    typology: str = "dormant_reactivation"
+    dormant_days: int = 180  # days without any transaction before D
+    min_usd: float = 5_000.0  # USD moved on D (in + out) to call it a reactivation
+    max_lookback_days: int = 400  # history read to find the previous activity
+
+
+class HighRiskJurisdictionSettings(Detector):
+    typology: str = "high_risk_jurisdiction"
+    severity: Severity = "medium"  # lists not named in severity_by_list
+    window_days: int = 30  # flows summed over these days ending on D
+    min_usd: float = 1_000.0  # USD to/from listed countries in the window
+    # used only when conf/features.yaml has no high_risk_lists (one list of countries, one place)
+    lists: list[CountryRiskList] = Field(default_factory=list)
+    severity_by_list: dict[str, Severity] = Field(default_factory=dict)  # list name -> severity
+
+
+class ExposureSettings(Detector):
+    typology: str = "exposure"
+    direct_typology: str = "direct_exposure"
+    indirect_typology: str = "indirect_exposure"
+    # category -> severity of a direct hit (indirect hits are one level lower)
+    categories: dict[str, Severity] = Field(default_factory=dict)
+    direct_min_usd: float = 0.0  # USD of direct exposure needed
+    indirect_min_usd: float = 1_000.0  # USD of decayed indirect exposure needed
+    indirect_max_hops: int = 3  # hops beyond which indirect exposure is ignored
+
+
+class RapidConversionSettings(Detector):
+    typology: str = "rapid_conversion"
+    window_hours: int = 24  # fiat in -> trade -> on-chain out within these hours
+    min_usd: float = 5_000.0  # USD of the fiat deposit(s)
+    min_ratio: float = 0.8  # traded and withdrawn USD / deposited USD, at least
+    include_reverse: bool = True  # crypto in -> sell -> fiat out as well
+
+
+class ProfileSettings(Detector):
+    typology: str = "profile_mismatch"
+    volume_expression: str = "turnover_usd_30d"  # gold.features expression, USD per 30 days
+    min_usd: float = 20_000.0  # USD volume before a mismatch matters
+    declared_multiplier: float = 5.0  # volume >= this x declared expected monthly volume
+    peer_multiplier: float = 10.0  # volume >= this x the segment median volume
+    min_peers: int = 5  # segment size needed for the peer comparison
 
 
 class TypologiesSettings(Strict):
     # file name -> parsed content of conf/typologies/*.yaml; validated by the typologies domain
     rule_sets: dict[str, Any] = Field(default_factory=dict)
+    segments: list[str] = Field(
+        default_factory=lambda: ["retail", "hnw", "merchant", "institutional"]
+    )
+    max_txn_ids: int = 50  # transaction ids kept per hit
+    structuring: StructuringSettings = Field(default_factory=StructuringSettings)
+    pass_through: PassThroughSettings = Field(default_factory=PassThroughSettings)
+    fan_in: FanInSettings = Field(default_factory=FanInSettings)
+    fan_out: FanOutSettings = Field(default_factory=FanOutSettings)
+    gather_scatter: GatherScatterSettings = Field(default_factory=GatherScatterSettings)
+    scatter_gather: ScatterGatherSettings = Field(default_factory=ScatterGatherSettings)
+    cycle: CycleSettings = Field(default_factory=CycleSettings)
+    peel_chain: PeelChainSettings = Field(default_factory=PeelChainSettings)
+    dormant: DormantSettings = Field(default_factory=DormantSettings)
+    high_risk_jurisdiction: HighRiskJurisdictionSettings = Field(
+        default_factory=HighRiskJurisdictionSettings
+    )
+    exposure: ExposureSettings = Field(default_factory=ExposureSettings)
+    rapid_conversion: RapidConversionSettings = Field(default_factory=RapidConversionSettings)
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)

@@ -1,0 +1,383 @@
+"""Detectors over a customer's own flows: pattern fires, look-alike stays quiet, boundaries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from pyspark.sql import functions as F
+
+from fcc.core.settings.features import CountryRiskList
+from fcc.core.settings.typologies import (
+    DormantSettings,
+    FanInSettings,
+    FanOutSettings,
+    GatherScatterSettings,
+    HighRiskJurisdictionSettings,
+    PassThroughSettings,
+    RapidConversionSettings,
+    StructuringSettings,
+)
+from fcc.core.tables import silver
+from fcc.typologies import _flows
+from tests.unit.typologies.helpers import D, at, hits_by_customer, txn, txns_df
+
+N = 50
+
+
+# --- structuring ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def structuring_txns(spark):
+    rows = [
+        # S1: three credits in the band within 7 days, the last on D
+        txn("s1a", "S1", at(4), "in", 9500),
+        txn("s1b", "S1", at(2), "in", 9000),
+        txn("s1c", "S1", at(0), "in", 8500),
+        # S2: salary just under a round number, monthly: one per window
+        txn("s2a", "S2", at(60), "in", 9500),
+        txn("s2b", "S2", at(30), "in", 9500),
+        txn("s2c", "S2", at(0), "in", 9500),
+        # S3: exactly 80% and 99% of the threshold count (inclusive band), D-6 is in the window
+        txn("s3a", "S3", at(6), "in", 8000),
+        txn("s3b", "S3", at(3), "in", 9900),
+        txn("s3c", "S3", at(0), "in", 8000),
+        # S4: just outside the band on both sides
+        txn("s4a", "S4", at(3), "in", 7999.99),
+        txn("s4b", "S4", at(2), "in", 9900.01),
+        txn("s4c", "S4", at(1), "in", 8500),
+        txn("s4d", "S4", at(0), "in", 9000),
+        # S5: three banded credits, none on D (already reported on D-1)
+        txn("s5a", "S5", at(5), "in", 9000),
+        txn("s5b", "S5", at(3), "in", 9000),
+        txn("s5c", "S5", at(1), "in", 9000),
+        # S6 + S7 share identifiers (one entity cluster): 2 + 1 credits
+        txn("s6a", "S6", at(3), "in", 9100),
+        txn("s6b", "S6", at(1), "in", 9200),
+        txn("s7a", "S7", at(0), "in", 9300),
+        # S8: banded amounts but crypto deposits, not cash-like fiat
+        *[
+            txn(
+                f"s8{i}",
+                "S8",
+                at(i),
+                "in",
+                9000,
+                rail="onchain",
+                asset="USDT",
+                asset_class="stablecoin",
+                cp_type="address",
+            )
+            for i in range(3)
+        ],
+    ]
+    return txns_df(spark, rows)
+
+
+def test_structuring_fires_on_three_deposits_just_below_threshold(spark, structuring_txns):
+    clusters = spark.createDataFrame([("S6", 1), ("S7", 1)], "customer_id string, cluster_id long")
+    hits = hits_by_customer(
+        _flows.detect_structuring(structuring_txns, D, StructuringSettings(), N, clusters)
+    )
+    assert set(hits) == {"S1", "S3", "S6", "S7"}
+    s1 = hits["S1"]
+    assert s1["rule_id"] == "structuring" and s1["typology"] == "structuring"
+    assert s1["txn_ids"] == ["s1a", "s1b", "s1c"]  # ordered in time
+    ev = s1["evidence"]
+    assert ev["credits_in_band"] == 3 and ev["min_credits"] == 3
+    assert ev["band"] == {"from_usd": 8000.0, "to_usd": 9900.0}
+    assert ev["total_usd"] == 27000.0
+    assert ev["window"] == {"from": "2026-03-25", "to": "2026-03-31", "days": 7}
+    assert hits["S6"]["evidence"]["customers_pooled"] == 2
+    assert hits["S7"]["txn_ids"] == ["s6a", "s6b", "s7a"]
+
+
+def test_structuring_without_clusters_does_not_pool_customers(structuring_txns):
+    hits = hits_by_customer(
+        _flows.detect_structuring(structuring_txns, D, StructuringSettings(), N)
+    )
+    assert set(hits) == {"S1", "S3"}
+
+
+# --- pass-through --------------------------------------------------------------------------
+
+
+def test_pass_through_fires_on_in_and_out_within_hours_and_spares_traders(spark):
+    rows = [
+        # P1: 20,000 in, 19,000 out 22 hours later
+        txn("p1a", "P1", at(1, 10), "in", 20000),
+        txn("p1b", "P1", at(0, 8), "out", 19000, rail="swift"),
+        # P2: frequent trader: same flows but trades 40,000 in between
+        txn("p2a", "P2", at(1, 10), "in", 20000),
+        txn(
+            "p2t1",
+            "P2",
+            at(1, 11),
+            "in",
+            20000,
+            rail="trade",
+            asset="BTC",
+            asset_class="crypto",
+            cp_type="market",
+        ),
+        txn("p2t2", "P2", at(1, 11), "out", 20000, rail="trade", cp_type="market"),
+        txn("p2t3", "P2", at(1, 15), "in", 20000, rail="trade", cp_type="market"),
+        txn(
+            "p2t4",
+            "P2",
+            at(1, 15),
+            "out",
+            20000,
+            rail="trade",
+            asset="BTC",
+            asset_class="crypto",
+            cp_type="market",
+        ),
+        txn("p2b", "P2", at(0, 9), "out", 19500),
+        # P3: boundary: exactly 90% out; P4: just below
+        txn("p3a", "P3", at(1, 12), "in", 10000),
+        txn("p3b", "P3", at(0, 1), "out", 9000),
+        txn("p4a", "P4", at(1, 12), "in", 10000),
+        txn("p4b", "P4", at(0, 1), "out", 8999),
+        # P5: too small
+        txn("p5a", "P5", at(0, 1), "in", 4000),
+        txn("p5b", "P5", at(0, 2), "out", 4000),
+        # P6: the outflow came before the inflow (an older balance), not pass-through
+        txn("p6b", "P6", at(0, 1), "out", 10000),
+        txn("p6a", "P6", at(0, 5), "in", 10000),
+    ]
+    hits = hits_by_customer(
+        _flows.detect_pass_through(txns_df(spark, rows), D, PassThroughSettings(), N)
+    )
+    assert set(hits) == {"P1", "P3"}
+    ev = hits["P1"]["evidence"]
+    assert ev["in_usd"] == 20000.0 and ev["out_usd"] == 19000.0 and ev["out_in_ratio"] == 0.95
+    assert ev["left_behind_usd"] == 1000.0 and ev["hours_in_to_last_out"] == 22.0
+    assert hits["P1"]["txn_ids"] == ["p1a", "p1b"]
+
+
+# --- fan-in / fan-out ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fan_txns(spark):
+    rows = []
+    # F1: 12 new senders in the week (a funnel)
+    rows += [txn(f"f1-{i}", "F1", at(i % 7), "in", 1000, cp=f"f1s{i}") for i in range(12)]
+    # F2: a merchant receiving from the same 12 payers every week for 12 weeks
+    rows += [
+        txn(f"f2-{w}-{i}", "F2", at(7 * w + i % 7), "in", 1000, cp=f"f2s{i}")
+        for w in range(12)
+        for i in range(12)
+    ]
+    # F3: exactly 10 new senders; F4: 9
+    rows += [txn(f"f3-{i}", "F3", at(i % 3), "in", 600, cp=f"f3s{i}") for i in range(10)]
+    rows += [txn(f"f4-{i}", "F4", at(i % 3), "in", 600, cp=f"f4s{i}") for i in range(9)]
+    # E1: payroll: the same 15 employees paid monthly; M1: 12 new beneficiaries in a week
+    rows += [
+        txn(f"e1-{m}-{i}", "E1", at(30 * m), "out", 3000, cp=f"emp{i}")
+        for m in range(3)
+        for i in range(15)
+    ]
+    rows += [txn(f"m1-{i}", "M1", at(i % 5), "out", 900, cp=f"m1b{i}") for i in range(12)]
+    return txns_df(spark, rows)
+
+
+def test_fan_in_fires_on_many_new_senders_and_spares_a_regular_merchant(fan_txns):
+    hits = hits_by_customer(_flows.detect_fan(fan_txns, D, FanInSettings(), "in", N))
+    assert set(hits) == {"F1", "F3"}
+    ev = hits["F1"]["evidence"]
+    assert ev["distinct_counterparties"] == 12 and ev["new_counterparty_share"] == 1.0
+    assert ev["history_max_per_window"] == 0 and ev["total_usd"] == 12000.0
+    assert len(hits["F1"]["txn_ids"]) == 12
+
+
+def test_fan_in_stays_quiet_when_peers_are_as_busy(spark, fan_txns):
+    peers = spark.createDataFrame(
+        [(c, "retail") for c in ("F1", "F2", "F3", "F4")], "customer_id string, segment string"
+    )
+    s = FanInSettings(min_peers=4, peer_multiplier=1.1)  # segment median of (12, 12, 10, 9) is 10
+    hits = hits_by_customer(_flows.detect_fan(fan_txns, D, s, "in", N, peers))
+    assert set(hits) == {"F1"}
+    assert hits["F1"]["evidence"]["segment_median"] == 10.0
+
+
+def test_fan_out_fires_on_new_beneficiaries_and_spares_payroll(fan_txns):
+    hits = hits_by_customer(_flows.detect_fan(fan_txns, D, FanOutSettings(), "out", N))
+    assert set(hits) == {"M1"}
+    assert hits["M1"]["rule_id"] == "fan_out" and hits["M1"]["typology"] == "fan_out"
+
+
+# --- gather-scatter ---------------------------------------------------------------------------
+
+
+def test_gather_scatter_fires_on_a_collector_and_spares_a_payment_processor(spark):
+    def collector(c: str, days_back: int, out_each: float) -> list[tuple]:
+        ins = [
+            txn(f"{c}-{days_back}-i{i}", c, at(days_back + 1 + i % 2), "in", 2000, cp=f"{c}s{i}")
+            for i in range(6)
+        ]
+        outs = [
+            txn(f"{c}-{days_back}-o{i}", c, at(days_back, 15), "out", out_each, cp=f"{c}r{i}")
+            for i in range(4)
+        ]
+        return ins + outs
+
+    rows = collector("G1", 0, 2500)  # 12,000 in from 6, 10,000 out to 4 (83%)
+    rows += [r for w in range(0, 84, 7) for r in collector("G2", w, 2500)]  # every week the same
+    rows += collector("G3", 0, 2000)  # 8,000 out of 12,000 (67%) < 70%
+    hits = hits_by_customer(
+        _flows.detect_gather_scatter(txns_df(spark, rows), D, GatherScatterSettings(), N)
+    )
+    assert set(hits) == {"G1"}
+    ev = hits["G1"]["evidence"]
+    assert (ev["senders"], ev["receivers"], ev["out_in_ratio"]) == (6, 4, 0.8333)
+
+
+# --- dormant reactivation ----------------------------------------------------------------------
+
+
+def test_dormant_reactivation_fires_after_the_dormant_period_only(spark):
+    rows = [
+        txn("d1a", "D1", at(200), "in", 100),
+        txn("d1b", "D1", at(0), "out", 6000),
+        txn("d2a", "D2", at(100), "in", 100),
+        txn("d2b", "D2", at(0), "out", 6000),
+        txn("d3a", "D3", at(180), "in", 100),
+        txn("d3b", "D3", at(0), "in", 5000),
+        txn("d4a", "D4", at(179), "in", 100),
+        txn("d4b", "D4", at(0), "in", 5000),
+        txn("d5b", "D5", at(0), "in", 10000),
+        txn("d6b", "D6", at(0), "in", 10000),
+        txn("d7a", "D7", at(300), "in", 100),
+        txn("d7b", "D7", at(0), "in", 4999),
+    ]
+    customers = spark.createDataFrame(
+        [("D5", at(300)), ("D6", at(5))], "customer_id string, onboarded_at timestamp"
+    )
+    hits = hits_by_customer(
+        _flows.detect_dormant(txns_df(spark, rows), D, DormantSettings(), N, customers)
+    )
+    assert set(hits) == {"D1", "D3", "D5"}
+    assert hits["D1"]["evidence"]["days_dormant"] == 200
+    assert hits["D1"]["evidence"]["previous_activity"] == str(D - timedelta(days=200))
+    assert hits["D5"]["evidence"]["days_dormant"] == 300  # since onboarding
+    assert hits["D3"]["txn_ids"] == ["d3b"]
+
+
+# --- high-risk jurisdictions -------------------------------------------------------------------
+
+
+def test_high_risk_jurisdiction_sums_the_window_and_grades_by_list(spark):
+    rows = [
+        txn("h1", "H1", at(0), "out", 2000, country="IR"),
+        txn("h2a", "H2", at(10), "in", 600, country="vn"),
+        txn("h2b", "H2", at(0), "in", 500, country="VN"),
+        txn("h3", "H3", at(0), "out", 999, country="IR"),
+        txn("h4", "H4", at(0), "out", 5000, country="DE"),
+        txn("h5", "H5", at(3), "out", 5000, country="IR"),
+        txn("h6a", "H6", at(30), "in", 900, country="VN"),
+        txn("h6b", "H6", at(0), "in", 200, country="VN"),
+    ]
+    lists = [
+        CountryRiskList(name="fatf_call_for_action", published=date(2025, 6, 13), countries=["IR"]),
+        CountryRiskList(
+            name="fatf_increased_monitoring", published=date(2025, 6, 13), countries=["VN"]
+        ),
+    ]
+    s = HighRiskJurisdictionSettings(severity_by_list={"fatf_call_for_action": "high"})
+    hits = hits_by_customer(
+        _flows.detect_high_risk_jurisdiction(txns_df(spark, rows), D, s, lists, N)
+    )
+    assert set(hits) == {"H1", "H2"}
+    assert hits["H1"]["severity"] == "high" and hits["H2"]["severity"] == "medium"
+    assert hits["H2"]["evidence"]["listed_usd"] == 1100.0
+    assert hits["H2"]["evidence"]["lists"] == ["fatf_increased_monitoring"]
+
+
+# --- rapid conversion --------------------------------------------------------------------------
+
+
+def test_rapid_conversion_fires_on_fiat_trade_withdrawal_within_hours(spark):
+    def trade(tid: str, c: str, ts: datetime, usd: float, buy_crypto: bool = True) -> list[tuple]:
+        crypto = dict(asset="BTC", asset_class="crypto")
+        legs = [
+            txn(
+                f"{tid}:base",
+                c,
+                ts,
+                "in" if buy_crypto else "out",
+                usd,
+                rail="trade",
+                cp_type="market",
+                cp="BTC-USD",
+                **crypto,
+            ),
+            txn(
+                f"{tid}:quote",
+                c,
+                ts,
+                "out" if buy_crypto else "in",
+                usd,
+                rail="trade",
+                cp_type="market",
+                cp="BTC-USD",
+            ),
+        ]
+        return legs
+
+    onchain = dict(rail="onchain", asset="BTC", asset_class="crypto", cp_type="address")
+    rows = [
+        txn("r1a", "R1", at(0, 1), "in", 10000),
+        *trade("r1t", "R1", at(0, 2), 9900),
+        txn("r1w", "R1", at(0, 5), "out", 9800, cp="addr1", **onchain),
+        # R2: a frequent trader: deposits and trades, withdraws a little
+        txn("r2a", "R2", at(0, 1), "in", 10000),
+        *trade("r2t1", "R2", at(0, 2), 9900),
+        *trade("r2t2", "R2", at(0, 3), 9900, buy_crypto=False),
+        *trade("r2t3", "R2", at(0, 4), 9000),
+        txn("r2w", "R2", at(0, 6), "out", 1000, cp="addr2", **onchain),
+        # R3: the withdrawal comes 30 hours after the deposit
+        txn("r3a", "R3", at(1, 1), "in", 10000),
+        *trade("r3t", "R3", at(1, 2), 9900),
+        txn("r3w", "R3", at(0, 7), "out", 9800, cp="addr3", **onchain),
+        # R4: exactly 80% traded and withdrawn; R5: withdrawal one dollar short
+        txn("r4a", "R4", at(0, 1), "in", 10000),
+        *trade("r4t", "R4", at(0, 2), 8000),
+        txn("r4w", "R4", at(0, 3), "out", 8000, cp="addr4", **onchain),
+        txn("r5a", "R5", at(0, 1), "in", 10000),
+        *trade("r5t", "R5", at(0, 2), 8000),
+        txn("r5w", "R5", at(0, 3), "out", 7999, cp="addr5", **onchain),
+        # R6: the reverse: crypto in, sold, fiat out
+        txn("r6a", "R6", at(0, 1), "in", 20000, cp="addr6", **onchain),
+        *trade("r6t", "R6", at(0, 2), 19900, buy_crypto=False),
+        txn("r6w", "R6", at(0, 4), "out", 19800),
+    ]
+    hits = _flows.detect_rapid_conversion(txns_df(spark, rows), D, RapidConversionSettings(), N)
+    got = {(r.customer_id, r.rule_id) for r in hits.collect()}
+    assert got == {
+        ("R1", "rapid_conversion_fiat_to_crypto"),
+        ("R4", "rapid_conversion_fiat_to_crypto"),
+        ("R6", "rapid_conversion_crypto_to_fiat"),
+    }
+    r1 = hits_by_customer(hits.where(F.col("customer_id") == "R1"))["R1"]
+    assert r1["txn_ids"] == ["r1a", "r1t:base", "r1w"]  # deposit, crypto bought, withdrawal
+    assert r1["evidence"]["hours_deposit_to_withdrawal"] == 4.0
+    assert r1["evidence"]["withdrawn_usd"] == 9800.0
+
+
+def test_detector_output_has_the_hit_schema(spark):
+    rows = [txn("x", "X", at(0), "in", 1.0)]
+    out = _flows.detect_structuring(txns_df(spark, rows), D, StructuringSettings(), N)
+    assert out.columns == [
+        "customer_id",
+        "rule_id",
+        "rule_version",
+        "typology",
+        "severity",
+        "score",
+        "evidence",
+        "txn_ids",
+    ]
+    assert silver.TRANSACTIONS.schema["amount_usd"].dataType.typeName() == "decimal"

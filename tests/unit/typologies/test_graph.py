@@ -1,0 +1,153 @@
+"""Graph detectors: round-tripping cycles, scatter-gather, peel chains."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
+from fcc.core.tables import silver
+from fcc.typologies import _graph
+from tests.unit.typologies.helpers import D, at, hits_by_customer, txn, txns_df
+
+N = 50
+INTERNAL = dict(rail="internal", cp_type="customer")
+
+
+def internal(tid: str, src: str, dst: str, ts, usd: float) -> list[tuple]:
+    """Both legs of an internal transfer src -> dst."""
+    return [
+        txn(f"INT:{tid}:out", src, ts, "out", usd, cp=dst, **INTERNAL),
+        txn(f"INT:{tid}:in", dst, ts, "in", usd, cp=src, **INTERNAL),
+    ]
+
+
+@pytest.fixture(scope="module")
+def flows(spark):
+    rows = [
+        # A -> B -> C -> A over internal transfers, slightly reduced at each hop
+        *internal("ab", "A", "B", at(5), 10000),
+        *internal("bc", "B", "C", at(3), 9700),
+        *internal("ca", "C", "A", at(0), 9400),
+        # X: out to a bank account and most of it back from the same account
+        txn("x1", "X", at(4), "out", 20000, cp="K1"),
+        txn("x2", "X", at(0), "in", 19000, cp="K1"),
+        # MM: a market maker moving money to its own registered bank account and back
+        txn("mm1", "MM", at(2), "out", 50000, cp="OWN1"),
+        txn("mm2", "MM", at(0), "in", 50000, cp="OWN1"),
+        # Y: exactly 80% returned; Z: just below
+        txn("y1", "Y", at(3), "out", 10000, cp="K2"),
+        txn("y2", "Y", at(0), "in", 8000, cp="K2"),
+        txn("z1", "Z", at(3), "out", 10000, cp="K3"),
+        txn("z2", "Z", at(0), "in", 7999, cp="K3"),
+        # W: in first, then out: not a round trip of W's money
+        txn("w1", "W", at(3), "in", 10000, cp="K4"),
+        txn("w2", "W", at(0), "out", 10000, cp="K4"),
+        # V: returns after 20 days, outside the 14-day window
+        txn("v1", "V", at(20), "out", 10000, cp="K5"),
+        txn("v2", "V", at(0), "in", 9500, cp="K5"),
+        # SG: source scatters to mules M1..M3 who each forward to one external sink
+        *internal("s1", "SG", "M1", at(3), 5000),
+        *internal("s2", "SG", "M2", at(3), 5000),
+        *internal("s3", "SG", "M3", at(3), 5000),
+        txn("m1o", "M1", at(1), "out", 4800, cp="SINK"),
+        txn("m2o", "M2", at(1), "out", 4800, cp="SINK"),
+        txn("m3o", "M3", at(0), "out", 4800, cp="SINK"),
+        # T: only two intermediaries
+        *internal("t1", "T", "N1", at(3), 5000),
+        *internal("t2", "T", "N2", at(3), 5000),
+        txn("n1o", "N1", at(1), "out", 4800, cp="SINK2"),
+        txn("n2o", "N2", at(0), "out", 4800, cp="SINK2"),
+    ]
+    return txns_df(spark, rows)
+
+
+@pytest.fixture(scope="module")
+def identifiers(spark):
+    return spark.createDataFrame(
+        [("MM", "bank_account", "OWN1")], "customer_id string, id_type string, id_value string"
+    )
+
+
+def test_cycles_fire_on_round_trips_and_spare_own_account_market_making(flows, identifiers):
+    hits = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
+    assert set(hits) == {"A", "B", "C", "X", "Y"}
+    a = hits["A"]["evidence"]
+    assert a["role"] == "origin" and a["path"] == ["A", "B", "C", "A"] and a["length"] == 3
+    assert a["return_ratio"] == 0.94 and a["hours"] == 120.0
+    assert [h["txn_id"] for h in a["hops"]] == ["INT:ab:out", "INT:bc:out", "INT:ca:out"]
+    assert hits["A"]["txn_ids"] == ["INT:ab:out", "INT:bc:out", "INT:ca:out"]
+    assert hits["B"]["evidence"]["role"] == "intermediary"
+    assert hits["X"]["evidence"]["path"] == ["X", "ext:K1", "X"]
+    assert hits["Y"]["evidence"]["return_ratio"] == 0.8
+
+
+def test_cycles_without_own_account_exclusion_flag_the_market_maker(flows, identifiers):
+    s = CycleSettings(exclude_own_accounts=False)
+    assert "MM" in hits_by_customer(_graph.detect_cycles(flows, D, s, N, identifiers))
+
+
+def test_scatter_gather_fires_on_source_mules_and_sink(flows, identifiers):
+    hits = hits_by_customer(
+        _graph.detect_scatter_gather(flows, D, ScatterGatherSettings(), N, identifiers)
+    )
+    assert set(hits) == {"SG", "M1", "M2", "M3"}
+    ev = hits["SG"]["evidence"]
+    assert ev["role"] == "source" and ev["sink"] == "ext:SINK" and ev["intermediaries"] == 3
+    assert ev["scattered_usd"] == 15000.0 and ev["gathered_usd"] == 14400.0
+    assert hits["M3"]["evidence"]["role"] == "intermediary"
+    assert sorted(hits["SG"]["txn_ids"]) == sorted(
+        ["INT:s1:out", "m1o", "INT:s2:out", "m2o", "INT:s3:out", "m3o"]
+    )
+
+
+def test_peel_chain_follows_fresh_addresses_from_a_withdrawal(spark):
+    onchain = dict(
+        rail="onchain", asset="BTC", asset_class="crypto", cp_type="address", chain="BTC"
+    )
+    rows = [
+        txn("pc", "PC", at(0, 1), "out", 1_000_000, amount=10, cp="a0", **onchain),
+        txn("sp", "SP", at(0, 1), "out", 1_000_000, amount=10, cp="b0", **onchain),
+        txn("q", "Q", at(0, 1), "out", 1_000_000, amount=10, cp="c0", **onchain),
+        txn("r", "R", at(0, 1), "out", 1_000_000, amount=10, cp="d0", **onchain),
+    ]
+
+    def edge(tx, frm, to, amount, hour, days_before=0):
+        return ("BTC", tx, frm, to, "BTC", Decimal(str(amount)), None, at(days_before, hour))
+
+    edges = [
+        # PC: three peels of ~10% each onto fresh addresses
+        edge("h1", "a0", "a1", 9.0, 2),
+        edge("h1", "a0", "p1", 1.0, 2),
+        edge("h2", "a1", "a2", 8.1, 3),
+        edge("h2", "a1", "p2", 0.9, 3),
+        edge("h3", "a2", "a3", 7.3, 4),
+        edge("h3", "a2", "p3", 0.8, 4),
+        # SP: an even split is not a peel
+        edge("i1", "b0", "b1", 5.0, 2),
+        edge("i1", "b0", "b2", 5.0, 2),
+        # Q: only two peel hops
+        edge("j1", "c0", "c1", 9.0, 2),
+        edge("j1", "c0", "q1", 1.0, 2),
+        edge("j2", "c1", "c2", 8.1, 3),
+        edge("j2", "c1", "q2", 0.9, 3),
+        # R: the remainder address was funded days before: not fresh, the chain stops
+        edge("k0", "zz", "d1", 0.5, 2, days_before=5),
+        edge("k1", "d0", "d1", 9.0, 2),
+        edge("k1", "d0", "r1", 1.0, 2),
+        edge("k2", "d1", "d2", 8.1, 3),
+        edge("k2", "d1", "r2", 0.9, 3),
+        edge("k3", "d2", "d3", 7.3, 4),
+        edge("k3", "d2", "r3", 0.8, 4),
+    ]
+    chain_edges = spark.createDataFrame(edges, silver.CHAIN_EDGES.schema)
+    hits = hits_by_customer(
+        _graph.detect_peel_chains(txns_df(spark, rows), chain_edges, D, PeelChainSettings(), N)
+    )
+    assert set(hits) == {"PC"}
+    ev = hits["PC"]["evidence"]
+    assert ev["hops"] == 3 and ev["path"] == ["a0", "a1", "a2", "a3"]
+    assert [p["peel_to"] for p in ev["peels"]] == [["p1"], ["p2"], ["p3"]]
+    assert [p["tx_hash"] for p in ev["peels"]] == ["h1", "h2", "h3"]
+    assert hits["PC"]["txn_ids"] == ["pc"]

@@ -1,0 +1,73 @@
+"""run_typologies: writes its slice of gold.rule_hits for D, deterministic ids, rerun-safe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pyspark.sql import functions as F
+
+from fcc.core.settings import AppConfig
+from fcc.core.tables import gold, silver
+from fcc.typologies import run_typologies
+from fcc.typologies.coverage import doc_path, render, typology_settings
+from tests.unit.typologies.helpers import D, at, txn, txns_df
+
+
+def test_run_writes_hits_with_deterministic_ids_and_replaces_only_its_slice(spark, lakehouse):
+    s = typology_settings()
+    for name in (
+        "pass_through",
+        "fan_in",
+        "fan_out",
+        "gather_scatter",
+        "scatter_gather",
+        "cycle",
+        "peel_chain",
+        "dormant",
+        "high_risk_jurisdiction",
+        "rapid_conversion",
+        "profile",
+    ):
+        getattr(s, name).enabled = False  # every detector is tested on its own; keep this run small
+    cfg = AppConfig(typologies=s)
+    lakehouse.append(
+        silver.TRANSACTIONS,
+        txns_df(
+            spark,
+            [
+                txn("a", "S1", at(4), "in", 9500),
+                txn("b", "S1", at(2), "in", 9000),
+                txn("c", "S1", at(0), "in", 8500),
+                txn("d", "S9", at(0), "in", 100),
+            ],
+        ),
+    )
+    graph_hit = spark.createDataFrame(
+        [(D, "g1", "S9", "graph", "ring", "1", "entity_ring", "high", 50.0, "{}", [])],
+        gold.RULE_HITS.schema,
+    )
+    lakehouse.append(gold.RULE_HITS, graph_hit)
+    first = run_typologies(spark, lakehouse, cfg, D, "run-1")
+    second = run_typologies(spark, lakehouse, cfg, D, "run-2")
+    assert first == second == {"hits_structuring": 1, "rows_out": 1}
+    rows = lakehouse.read(gold.RULE_HITS).where(F.col("as_of") == F.lit(D)).collect()
+    by_producer = {r.producer: r for r in rows}
+    assert len(rows) == 2 and set(by_producer) == {"graph", "typologies"}
+    hit = by_producer["typologies"]
+    expected = hashlib.sha256(f"{D.isoformat()}|S1|structuring|1".encode()).hexdigest()
+    assert (hit.hit_id, hit.customer_id, hit.rule_id, hit.typology) == (
+        expected,
+        "S1",
+        "structuring",
+        "structuring",
+    )
+    assert hit.txn_ids == ["a", "b", "c"]
+    assert json.loads(hit.evidence)["credits_in_band"] == 3
+
+
+def test_coverage_doc_is_up_to_date():
+    expected = render(typology_settings())
+    assert doc_path().read_text(encoding="utf-8") == expected, (
+        "run python -m fcc.typologies.coverage"
+    )
