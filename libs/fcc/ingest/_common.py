@@ -37,6 +37,11 @@ class IngestContext:
         return datetime.combine(self.as_of + timedelta(days=1), time(0), tzinfo=UTC)
 
     @property
+    def landing_cutoff(self) -> datetime:
+        """First landing instant not read by D's run: end of D plus the landing window."""
+        return self.day_end + timedelta(hours=self.settings.landing_window_hours)
+
+    @property
     def future_cutoff(self) -> datetime:
         """Latest acceptable event time: end of D plus the configured tolerance."""
         return self.day_end + timedelta(minutes=self.settings.future_tolerance_minutes)

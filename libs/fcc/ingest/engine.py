@@ -65,25 +65,27 @@ def read_bronze(
 
 
 def pending_rows(bronze: DataFrame, ctx: IngestContext, source: str) -> DataFrame:
-    """Rows landed by the end of D whose (source, batch) was not reconciled by a run covering them.
+    """Rows landed by D's landing cutoff whose (source, batch) no run has reconciled yet.
 
-    A batch counts as done for the rows that had landed by the end of the as-of date of its
-    successful run, so a batch still filling up at midnight is finished the next night.
+    A batch counts as done for the rows that had landed by the landing cutoff of its successful
+    run's as-of date, so a batch still filling up at the cutoff is finished the next night.
     """
+    window = F.expr(f"INTERVAL {int(ctx.settings.landing_window_hours)} HOURS")
     done = (
         ctx.lakehouse.read(ops.DQ_RESULTS)
         .where((F.col("check") == RECONCILIATION) & F.col("passed") & (F.col("source") == source))
-        .select(F.col("batch_id").alias("_done_batch"), F.date_add("as_of", 1).alias("_done_until"))
+        .select(
+            F.col("batch_id").alias("_done_batch"),
+            (F.date_add("as_of", 1).cast("timestamp") + window).alias("_done_until"),
+        )
     )
     rows = bronze.withColumns(
         {
             "batch_id": F.coalesce(F.col("batch_id"), F.lit(NO_BATCH)),
             "_landed": F.coalesce(F.col("landed_at"), F.lit(_EPOCH0)),
         }
-    ).where(F.col("_landed") < F.lit(ctx.day_end))
-    cond = (F.col("batch_id") == F.col("_done_batch")) & (
-        F.col("_landed") < F.col("_done_until").cast("timestamp")
-    )
+    ).where(F.col("_landed") < F.lit(ctx.landing_cutoff))
+    cond = (F.col("batch_id") == F.col("_done_batch")) & (F.col("_landed") < F.col("_done_until"))
     return rows.join(done, cond, "left_anti")
 
 

@@ -276,7 +276,13 @@ def test_duplicates_across_batches_late_dates_and_batches_landing_after_d(spark,
     lakehouse.append(
         bronze.FIAT_LEDGER,
         frame(
-            spark, bronze.FIAT_LEDGER, [_fiat("L5")], "f4", datetime(2026, 11, 28, 0, 5, tzinfo=UTC)
+            spark, bronze.FIAT_LEDGER, [_fiat("L5")], "f4", datetime(2026, 11, 28, 6, 5, tzinfo=UTC)
+        ),
+    )
+    lakehouse.append(  # D's bank file arriving at 05:00 the next morning, inside the window
+        bronze.FIAT_LEDGER,
+        frame(
+            spark, bronze.FIAT_LEDGER, [_fiat("L6")], "f5", datetime(2026, 11, 28, 5, 0, tzinfo=UTC)
         ),
     )
 
@@ -286,6 +292,7 @@ def test_duplicates_across_batches_late_dates_and_batches_landing_after_d(spark,
     assert recon == {
         ("fiat_ledger", "f2"): (3, 2, 0, 1, 0, True),
         ("fiat_ledger", "f3"): (1, 0, 0, 1, 0, True),
+        ("fiat_ledger", "f5"): (1, 1, 0, 0, 0, True),
     }
     rows = {
         r["txn_id"]: (r["batch_id"], r["event_date"])
@@ -296,6 +303,7 @@ def test_duplicates_across_batches_late_dates_and_batches_landing_after_d(spark,
         "FIAT:L2": ("f1", PREV),
         "FIAT:L3": ("f2", PREV),
         "FIAT:L4": ("f2", D),
+        "FIAT:L6": ("f5", D),
     }
     assert late_dates(lakehouse, D) == [PREV]
     assert late_dates(lakehouse, PREV) == []
@@ -305,7 +313,7 @@ def test_duplicates_across_batches_late_dates_and_batches_landing_after_d(spark,
     assert (nxt["rows_read"], nxt["fiat_ledger.inserted"]) == (
         1,
         1,
-    )  # only the batch landed after D
+    )  # only the batch landed after D's landing window (D+1 06:00 UTC)
 
 
 def test_reference_sources_latest_wins_normalised_and_redacted(spark, lakehouse):

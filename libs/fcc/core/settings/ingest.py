@@ -13,6 +13,9 @@ class IngestSettings(Strict):
     # Rows whose event time is later than the end of D plus this many minutes are quarantined
     # as FUTURE_TIMESTAMP (clock skew between source systems is tolerated up to this).
     future_tolerance_minutes: int = Field(default=15, ge=0, le=1440)
+    # Hours after the end of D within which D's feeds land: the run for D reads bronze rows
+    # landed before end of D plus this (6 = daily files arriving by 06:00 UTC belong to D).
+    landing_window_hours: int = Field(default=6, ge=0, le=48)
     # True: quarantine keeps only the source keys of a rejected row, not the whole raw row.
     redact_raw: bool = False
     # Currency of amount_usd; an asset equal to it converts at exactly 1 without a rate row.
