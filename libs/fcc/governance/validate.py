@@ -295,6 +295,23 @@ def write_metrics(
     lakehouse.replace_where(ops.METRICS, df, as_of=as_of, family=family)
 
 
+def first_scored_date(lakehouse: Lakehouse, start: date, end: date) -> date | None:
+    """Earliest as-of in [start, end] whose typologies step succeeded (None: no run recorded)."""
+    if not lakehouse.exists(ops.RUNS):
+        return None
+    row = (
+        lakehouse.read(ops.RUNS)
+        .where(
+            (F.col("step") == "typologies")
+            & (F.col("status") == "succeeded")
+            & F.col("as_of").between(F.lit(start), F.lit(end))
+        )
+        .agg(F.min("as_of").alias("first"))
+        .first()
+    )
+    return row["first"] if row else None
+
+
 def validate(
     spark: SparkSession,
     lakehouse: Lakehouse,
@@ -307,7 +324,8 @@ def validate(
     """Validate alerts and rule hits of the lookback window ending on D against labels."""
     t0 = time.monotonic()
     v = cfg.monitoring.validation
-    start = as_of - timedelta(days=v.lookback_days - 1)
+    lookback_start = as_of - timedelta(days=v.lookback_days - 1)
+    start = first_scored_date(lakehouse, lookback_start, as_of) or lookback_start
     labels_name = labels_table or v.labels_table
     labels = load_labels(lakehouse, cfg, labels_table)
     instances = load_instances(lakehouse, cfg)
@@ -337,6 +355,11 @@ def validate(
     )
     if instances is None:
         notes.append("no truth.typology_instances: typology coverage matrix not computed")
+    if start > lookback_start:
+        notes.append(
+            f"typologies ran on {start}..{as_of} only (lookback starts {lookback_start}): "
+            "planted instances before that are out of scope; backfill to widen the window"
+        )
     excluded = truth.where(~F.col("in_scope")).count()
     if excluded:
         notes.append(f"suspicious customers planted outside the window (out of scope): {excluded}")

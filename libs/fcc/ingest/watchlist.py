@@ -55,7 +55,9 @@ def _validate(df: DataFrame, ctx: IngestContext) -> DataFrame:
         }
     )
     no_address = F.coalesce(F.size(r("crypto_addresses")), F.lit(0)) <= 0
-    name_or_address = Check(missing_field("primary_name"), is_missing(r("primary_name")) & no_address)
+    name_or_address = Check(
+        missing_field("primary_name"), is_missing(r("primary_name")) & no_address
+    )
     return typed.transform(with_reasons([*required(*_REQUIRED), name_or_address]))
 
 

@@ -937,7 +937,7 @@ def peel_chain(ctx: Ctx, inst: DataFrame, planted: bool):
 _RISKY = [("mixer", 3), ("darknet", 3), ("sanctioned", 2), ("ransomware", 1), ("scam", 2)]
 
 
-def exposure_direct(ctx: Ctx, inst: DataFrame, planted: bool):
+def direct_exposure(ctx: Ctx, inst: DataFrame, planted: bool):
     i = inst.select(
         "*",
         ctx.between("edm", 1, 4, F.col("inst")).alias("m"),
@@ -973,7 +973,7 @@ def exposure_direct(ctx: Ctx, inst: DataFrame, planted: bool):
     return rows
 
 
-def exposure_indirect(ctx: Ctx, inst: DataFrame, planted: bool):
+def indirect_exposure(ctx: Ctx, inst: DataFrame, planted: bool):
     i = inst.select(
         "*",
         ctx.between("eim", 1, 3, F.col("inst")).alias("m"),
@@ -1449,8 +1449,8 @@ TYPOLOGIES = {
     "scatter_gather": scatter_gather,
     "gather_scatter": gather_scatter,
     "peel_chain": peel_chain,
-    "exposure_direct": exposure_direct,
-    "exposure_indirect": exposure_indirect,
+    "direct_exposure": direct_exposure,
+    "indirect_exposure": indirect_exposure,
     "dormant_reactivation": dormant_reactivation,
     "high_risk_jurisdiction": high_risk_jurisdiction,
     "synthetic_identity_ring": synthetic_identity_ring,

@@ -24,8 +24,8 @@ TAGS = {
     "scatter_gather",
     "gather_scatter",
     "peel_chain",
-    "exposure_direct",
-    "exposure_indirect",
+    "direct_exposure",
+    "indirect_exposure",
     "dormant_reactivation",
     "high_risk_jurisdiction",
     "synthetic_identity_ring",
@@ -293,11 +293,11 @@ def test_direct_and_indirect_exposure_reach_risky_labels(pdf):
     for a, b in zip(chain.from_address, chain.to_address, strict=True):
         nbrs.setdefault(a, set()).add(b)
         nbrs.setdefault(b, set()).add(a)
-    for _, row in _instances(pdf, "exposure_direct").iterrows():
+    for _, row in _instances(pdf, "direct_exposure").iterrows():
         t = oc.loc[list(row.txn_ids)]
         ctr = t.from_address.where(t.direction == "deposit", t.to_address)
         assert ctr.isin(risky).all()
-    for _, row in _instances(pdf, "exposure_indirect").iterrows():
+    for _, row in _instances(pdf, "indirect_exposure").iterrows():
         t = oc.loc[list(row.txn_ids)]
         for ctr in t.from_address.where(t.direction == "deposit", t.to_address):
             assert ctr not in labelled

@@ -18,8 +18,8 @@ class TypologyRates(Strict):
     scatter_gather: float = 5.0
     gather_scatter: float = 5.0
     peel_chain: float = 8.0
-    exposure_direct: float = 15.0
-    exposure_indirect: float = 15.0
+    direct_exposure: float = 15.0
+    indirect_exposure: float = 15.0
     dormant_reactivation: float = 10.0
     high_risk_jurisdiction: float = 12.0
     synthetic_identity_ring: float = 5.0

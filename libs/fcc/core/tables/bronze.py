@@ -199,7 +199,12 @@ _ADDRESS = T.StructType([T.StructField("chain", S), T.StructField("address", S)]
 
 WATCHLIST_FIELDS = (
     col("entry_id", S, "list-native id, prefixed by list (OFAC-SDN:36, UN:QDi.001)", False),
-    col("list_name", S, "OFAC-SDN | OFAC-NONSDN | OFAC-CRYPTO | UN | EU | UK | PEP | INTERNAL | SYNTH", False),
+    col(
+        "list_name",
+        S,
+        "OFAC-SDN | OFAC-NONSDN | OFAC-CRYPTO | UN | EU | UK | PEP | INTERNAL | SYNTH",
+        False,
+    ),
     col("list_version", S, "publication date or version of the list file"),
     col("entity_type", S, "person | entity | vessel | aircraft; null for address-only entries"),
     col("primary_name", S, "primary name"),
