@@ -33,25 +33,44 @@ _OWN_ID_TYPES = ("bank_account", "withdrawal_address")
 def flow_edges(txns: DataFrame, identifiers: DataFrame | None = None) -> DataFrame:
     """Directed money edges (src, dst, ts, usd, txn_id) between customers and counterparties.
 
-    With identifiers, payments to or from a counterparty registered as the customer's own bank
-    account or withdrawal address are dropped: moving money between one's own accounts is not
-    passing it through somebody else.
+    With identifiers, a counterparty bank account or address registered to exactly one other
+    customer is that customer (a wire to a fellow customer's bank account is a customer-to-
+    customer edge, whichever leg the data shows), and payments to or from the customer's own
+    registered accounts are dropped: moving money between one's own accounts is not passing it
+    through somebody else.
     """
     rows = txns.where((F.col("rail") != "trade") & F.col("counterparty_id").isNotNull())
-    if identifiers is not None:
-        own = (
-            identifiers.where(F.col("id_type").isin(*_OWN_ID_TYPES))
-            .select("customer_id", F.col("id_value").alias("counterparty_id"))
-            .distinct()
-            .withColumn("_own", F.lit(True))
-        )
-        rows = rows.join(own, ["customer_id", "counterparty_id"], "left").where(
-            F.col("_own").isNull()
-        )
     internal = F.col("counterparty_type") == "customer"
-    other = F.when(internal, F.col("counterparty_id")).otherwise(
-        F.concat(F.lit(EXTERNAL), F.col("counterparty_id"))
+    owner = F.lit(None).cast("string")
+    if identifiers is not None:
+        accounts = (
+            identifiers.where(F.col("id_type").isin(*_OWN_ID_TYPES))
+            .select(
+                F.col("customer_id").alias("_owner"), F.col("id_value").alias("counterparty_id")
+            )
+            .distinct()
+        )
+        own = accounts.select(
+            F.col("_owner").alias("customer_id"), "counterparty_id", F.lit(True).alias("_own")
+        )
+        single = (
+            accounts.groupBy("counterparty_id")
+            .agg(F.count("*").alias("_n"), F.min("_owner").alias("_owner"))
+            .where(F.col("_n") == 1)
+            .drop("_n")
+        )
+        rows = (
+            rows.join(own, ["customer_id", "counterparty_id"], "left")
+            .where(F.col("_own").isNull())
+            .join(single, "counterparty_id", "left")
+        )
+        owner = F.when(~internal, F.col("_owner"))
+    other = (
+        F.when(internal, F.col("counterparty_id"))
+        .when(owner.isNotNull(), owner)
+        .otherwise(F.concat(F.lit(EXTERNAL), F.col("counterparty_id")))
     )
+    # internal transfers carry both legs: keep the sender's
     rows = rows.where(~internal | (F.col("direction") == "out"))
     out = F.col("direction") == "out"
     return rows.select(

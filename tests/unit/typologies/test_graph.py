@@ -54,6 +54,13 @@ def flows(spark):
         txn("m1o", "M1", at(1), "out", 4800, cp="SINK"),
         txn("m2o", "M2", at(1), "out", 4800, cp="SINK"),
         txn("m3o", "M3", at(0), "out", 4800, cp="SINK"),
+        # P -> Q -> R -> P across rails: wires to the next customer's registered bank account
+        # (each wire seen on both sides: the sender's debit and the receiver's credit)
+        txn("pq", "P", at(4), "out", 10000, cp="QB"),
+        txn("qp", "Q", at(4, 14), "in", 10000, cp="PB"),
+        *internal("qr", "Q", "R", at(2), 9800),
+        txn("rp", "R", at(0, 9), "out", 9600, cp="PB"),
+        txn("pr", "P", at(0, 11), "in", 9590, cp="RB"),  # bank fee on arrival
         # T: only two intermediaries
         *internal("t1", "T", "N1", at(3), 5000),
         *internal("t2", "T", "N2", at(3), 5000),
@@ -66,13 +73,21 @@ def flows(spark):
 @pytest.fixture(scope="module")
 def identifiers(spark):
     return spark.createDataFrame(
-        [("MM", "bank_account", "OWN1")], "customer_id string, id_type string, id_value string"
+        [
+            ("MM", "bank_account", "OWN1"),
+            ("P", "bank_account", "PB"),
+            ("Q", "bank_account", "QB"),
+            ("R", "bank_account", "RB"),
+            ("H1", "bank_account", "HOUSEHOLD"),  # shared: never resolved to one customer
+            ("H2", "bank_account", "HOUSEHOLD"),
+        ],
+        "customer_id string, id_type string, id_value string",
     )
 
 
 def test_cycles_fire_on_round_trips_and_spare_own_account_market_making(flows, identifiers):
     hits = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
-    assert set(hits) == {"A", "B", "C", "X", "Y"}
+    assert set(hits) == {"A", "B", "C", "X", "Y", "P", "Q", "R"}
     a = hits["A"]["evidence"]
     assert a["role"] == "origin" and a["path"] == ["A", "B", "C", "A"] and a["length"] == 3
     assert a["return_ratio"] == 0.94 and a["hours"] == 120.0
@@ -81,6 +96,30 @@ def test_cycles_fire_on_round_trips_and_spare_own_account_market_making(flows, i
     assert hits["B"]["evidence"]["role"] == "intermediary"
     assert hits["X"]["evidence"]["path"] == ["X", "ext:K1", "X"]
     assert hits["Y"]["evidence"]["return_ratio"] == 0.8
+    p = hits["P"]["evidence"]
+    assert p["role"] == "origin" and p["path"] == ["P", "Q", "R", "P"]
+    assert [h["txn_id"] for h in p["hops"]] == ["pq", "INT:qr:out", "rp"]
+
+
+def test_flow_edges_resolve_registered_accounts_of_other_customers(flows, identifiers):
+    edges = {
+        r["txn_id"]: (r["src"], r["dst"])
+        for r in _graph.flow_edges(flows, identifiers).collect()
+        if r["txn_id"] in ("pq", "qp", "rp", "pr", "mm1", "x1")
+    }
+    assert edges == {
+        "pq": ("P", "Q"),  # P's wire to Q's bank account
+        "qp": ("P", "Q"),  # Q's credit from P's bank account: the same transfer
+        "rp": ("R", "P"),
+        "pr": ("R", "P"),
+        "x1": ("X", "ext:K1"),  # unregistered account stays external
+    }  # mm1 (to MM's own account) is dropped
+
+
+def test_flow_edges_keep_shared_accounts_external(spark, identifiers):
+    rows = txns_df(spark, [txn("h", "S", at(1), "out", 500, cp="HOUSEHOLD")])
+    [edge] = _graph.flow_edges(rows, identifiers).collect()
+    assert (edge["src"], edge["dst"]) == ("S", "ext:HOUSEHOLD")
 
 
 def test_cycles_without_own_account_exclusion_flag_the_market_maker(flows, identifiers):
