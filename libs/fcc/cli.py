@@ -1,4 +1,8 @@
-"""The `fcc` command line. Exit codes: 0 success, 2 bad usage or input, 1 job failure."""
+"""The `fcc` command line.
+
+Exit codes: 0 success, 1 job failure, 2 bad usage or input, 3 another run of the same job and
+business date holds the run lease (nothing was started).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from fcc import __version__
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 log = logging.getLogger("fcc")
 
 
@@ -195,6 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
     from fcc.k8s import add_k8s_commands
 
     add_k8s_commands(k8s)
+
+    ex = sub.add_parser("export", help="export data for sharing outside the platform")
+    ex_sub = ex.add_subparsers(dest="export_command", required=True, metavar="KIND")
+    ps = ex_sub.add_parser(
+        "pseudonymised",
+        parents=[common],
+        help="copy a table with customer ids replaced by keyed HMAC-SHA256 pseudonyms and "
+        "names, dates of birth and addresses dropped",
+    )
+    ps.add_argument("--table", required=True, help="registered table, e.g. gold.features")
+    ps.add_argument("--out", required=True, help="output folder (overwritten)")
+    ps.add_argument(
+        "--key-env",
+        default="FCC_EXPORT_KEY",
+        metavar="VAR",
+        help="environment variable holding the HMAC key (default FCC_EXPORT_KEY); the same key "
+        "gives the same pseudonyms in every table",
+    )
+    ps.add_argument("--format", choices=["parquet", "delta"], default="parquet")
 
     docs = sub.add_parser("docs", parents=[common], help="regenerate generated documentation")
     docs.add_argument(
@@ -415,6 +438,20 @@ def _cmd_doctor(args, cfg) -> int:
     return run_doctor(cfg)
 
 
+def _cmd_export(args, cfg) -> int:
+    from fcc.privacy import ExportError, export_pseudonymised
+    from fcc.privacy.export import key_from_env
+
+    try:
+        key = key_from_env(args.key_env)  # fail before starting Spark
+        _, lakehouse = _session(cfg, "export")
+        counts = export_pseudonymised(lakehouse, args.table, args.out, key, fmt=args.format)
+    except ExportError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"wrote {args.out}: " + " ".join(f"{k}={v}" for k, v in counts.items()))
+    return EXIT_OK
+
+
 def _cmd_docs(args, cfg) -> int:
     from fcc.core.docs import tables_markdown
 
@@ -438,7 +475,16 @@ COMMANDS = {
     "import": _cmd_import,
     "doctor": _cmd_doctor,
     "docs": _cmd_docs,
+    "export": _cmd_export,
 }
+
+
+def _quiet_query_context_loggers() -> None:
+    """Silence PySpark's failed-query loggers: their messages quote row values (names, DOBs)."""
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("py4j", "pyspark"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    _quiet_query_context_loggers()
     from fcc.core.config import ConfigError
+    from fcc.core.runs import LeaseHeld
 
     if args.command == "k8s":  # talks to the Kubernetes API only; no lakehouse config needed
         return args.k8s_handler(args)
@@ -464,9 +512,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"fcc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LeaseHeld as exc:
+        print(f"fcc: error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except Exception as exc:
-        log.error("%s failed: %s: %s", args.command, type(exc).__name__, exc)
-        log.debug("traceback", exc_info=True)
+        from fcc.core.runs import safe_error, safe_traceback
+
+        log.error("%s failed: %s", args.command, safe_error(exc))
+        log.debug("traceback:\n%s", safe_traceback(exc))
         return EXIT_FAILURE
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from fcc.core.lakehouse import Lakehouse
-from fcc.core.runs import RunLedger, StepRecord
+from fcc.core.runs import RunLease, RunLedger, StepRecord, mark_abandoned, safe_error
 from fcc.core.settings import AppConfig
 
 log = logging.getLogger("fcc.pipeline")
@@ -189,18 +189,62 @@ def run_job(
     as_of: date,
     options: dict[str, Any] | None = None,
     run_id: str | None = None,
+    lease: bool = True,
 ) -> tuple[str, dict[str, dict[str, int]]]:
-    """Run one step or the whole nightly chain for as-of D; returns (run id, row counts per step)."""
+    """Run one step or the whole nightly chain for as-of D; returns (run id, row counts per step).
+
+    The run first takes the (job, D) lease in ops.leases (unless `lease` is False or the config
+    disables it) and raises LeaseHeld when another live run holds it; the lease is freed at the
+    end whether the run succeeds or fails.
+    """
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
-    names = NIGHTLY if job == "nightly" else [job]
+    _validate(cfg)
     ledger = RunLedger(lakehouse, job, as_of, cfg, run_id=run_id)
+    held = None
+    if lease and cfg.reliability.lease.enabled:
+        held = RunLease.for_run(lakehouse, cfg, job, as_of, ledger.run_id).acquire()
+        if held.taken_over_from:
+            mark_abandoned(lakehouse, held.taken_over_from, ledger.run_id)
+    try:
+        return _run_steps(spark, lakehouse, cfg, job, as_of, options, ledger, held)
+    finally:
+        if held is not None:
+            held.release()
+
+
+def _validate(cfg: AppConfig) -> None:
+    """Validate the config again: a model_copy(update=...) skips pydantic's checks."""
+    from pydantic import ValidationError
+
+    from fcc.core.config import ConfigError, config_dict
+
+    try:
+        AppConfig.model_validate(config_dict(cfg))
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration, run not started: {exc}") from None
+
+
+def _run_steps(
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    cfg: AppConfig,
+    job: str,
+    as_of: date,
+    options: dict[str, Any] | None,
+    ledger: RunLedger,
+    held: RunLease | None,
+) -> tuple[str, dict[str, dict[str, int]]]:
+    names = NIGHTLY if job == "nightly" else [job]
     ctx = StepContext(spark, lakehouse, cfg, as_of, ledger.run_id, options or {})
     whole = StepRecord("*")
     whole.input_versions = lakehouse.versions()  # every table as the run found it, for replay
     ledger.started(whole)
     results: dict[str, dict[str, int]] = {}
     for name in names:
+        if held is not None and held.lost:
+            ledger.failed(whole, f"lease lost before step {name}: another run took over")
+            held.check()
         step = STEPS[name]
         rec = StepRecord(name)
         rec.input_versions = _versions(lakehouse, step.inputs)
@@ -208,9 +252,10 @@ def run_job(
         try:
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
         except Exception as exc:
-            ledger.failed(rec, f"{type(exc).__name__}: {exc}")
-            ledger.failed(whole, f"step {name} failed: {type(exc).__name__}: {exc}")
-            raise StepFailed(f"step {name} failed: {exc}") from exc
+            error = safe_error(exc)  # Spark messages can quote row values: withheld
+            ledger.failed(rec, error)
+            ledger.failed(whole, f"step {name} failed: {error}")
+            raise StepFailed(f"step {name} failed: {error}") from exc
         rec.output_versions = _versions(lakehouse, step.outputs)
         ledger.succeeded(rec)
         results[name] = rec.row_counts
@@ -305,7 +350,9 @@ def replay(
         raise ValueError(f"run {run_id} ended {whole.status}; only succeeded runs can be replayed")
     cfg = AppConfig.model_validate(json.loads(whole.config_json))
     pinned = PinnedLakehouse(spark, lakehouse.root, dict(whole.input_versions), scratch_root)
-    replay_id, _ = run_job(spark, pinned, cfg, whole.job, whole.as_of, run_id=f"replay-{run_id}")
+    replay_id, _ = run_job(  # writes go to scratch only: nothing to guard with a lease
+        spark, pinned, cfg, whole.job, whole.as_of, run_id=f"replay-{run_id}", lease=False
+    )
     out_versions = dict(whole.output_versions)
     ignore = {"run_id", "updated_at"}
     differences = {}

@@ -22,8 +22,8 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         os.environ.get("FCC_NIGHTLY_IT") != "1",
-        reason="end-to-end nightly on generated data does not pass yet (generated bronze rows are "
-        "quarantined by ingest); run with FCC_NIGHTLY_IT=1",
+        reason="end-to-end nightly chain over generated data (tens of minutes on 2 cores); "
+        "run with FCC_NIGHTLY_IT=1",
     ),
 ]
 

@@ -71,6 +71,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- toYaml $files }}
 {{- end }}
 
+{{/* The Secret the chart creates from storage.credentials. */}}
+{{- define "fcc-scoring.storageSecretName" -}}
+{{ include "fcc-scoring.fullname" . }}-storage
+{{- end }}
+
 {{/* Environment shared by drivers and executors. Credentials only as Secret references. */}}
 {{- define "fcc-scoring.commonEnv" -}}
 - name: FCC_LAKEHOUSE
@@ -88,6 +93,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
     secretKeyRef:
       name: {{ $.Values.storage.existingSecret }}
       key: {{ $key }}
+{{- end }}
+{{- else if .Values.storage.credentials }}
+{{- range $envName, $_ := .Values.storage.credentials }}
+- name: {{ $envName }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "fcc-scoring.storageSecretName" $ }}
+      key: {{ $envName }}
 {{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}

@@ -13,6 +13,7 @@ from fcc.core.settings.features import FeaturesSettings
 from fcc.core.settings.graph import GraphSettings
 from fcc.core.settings.ingest import IngestSettings
 from fcc.core.settings.monitoring import MonitoringSettings
+from fcc.core.settings.reliability import ReliabilitySettings
 from fcc.core.settings.scoring import ScoringSettings
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.core.settings.synth import SynthSettings
@@ -29,6 +30,7 @@ SECTION_FILES = {
     "alerts": "alerts.yaml",
     "monitoring": "monitoring.yaml",
     "synth": "synth.yaml",
+    "reliability": "reliability.yaml",
 }
 
 
@@ -51,3 +53,4 @@ class AppConfig(Strict):
     alerts: AlertsSettings = Field(default_factory=AlertsSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     synth: SynthSettings = Field(default_factory=SynthSettings)
+    reliability: ReliabilitySettings = Field(default_factory=ReliabilitySettings)

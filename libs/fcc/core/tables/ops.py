@@ -26,6 +26,12 @@ RUNS = TableSpec(
         col("output_versions", T.MapType(S, L), "table -> Delta version written"),
         col("row_counts", T.MapType(S, L), "named row counts of the step"),
         col("error", S, "error message of a failed step"),
+        col(
+            "config_diff",
+            S,
+            "JSON of config keys changed since the job's previous succeeded run: "
+            '{"key": {"old": v, "new": v}}; {} when unchanged, null for the first run',
+        ),
     ),
     "Audit ledger: one row per run and step.",
     keys=("run_id", "step"),
