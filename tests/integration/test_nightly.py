@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         os.environ.get("FCC_NIGHTLY_IT") != "1",
-        reason="end-to-end nightly chain over generated data (tens of minutes on 2 cores); "
+        reason="end-to-end nightly chain over generated data (about 15 minutes on 2 cores); "
         "run with FCC_NIGHTLY_IT=1",
     ),
 ]
