@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,26 @@ from pathlib import Path
 from fcc import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell convention for "ended by SIGTERM"
 log = logging.getLogger("fcc")
+
+
+class Terminated(Exception):
+    """SIGTERM arrived (pod deleted, job deadline): the run ends as failed and frees its lease."""
+
+
+def stop_on_sigterm() -> None:
+    """Turn the first SIGTERM into Terminated in the main thread; a second one kills at once.
+
+    Without it Python dies on SIGTERM without running `finally` blocks, so the run stays
+    "running" in ops.runs and its lease blocks the CronJob's retry until the lease expires.
+    """
+
+    def _raise(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated("terminated by SIGTERM")
+
+    signal.signal(signal.SIGTERM, _raise)
 
 
 class UsageError(ValueError):
@@ -506,9 +526,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "k8s":  # talks to the Kubernetes API only; no lakehouse config needed
         return args.k8s_handler(args)
+    stop_on_sigterm()
     try:
         cfg = _load_cfg(args)
         return COMMANDS[args.command](args, cfg)
+    except Terminated as exc:
+        log.error("%s stopped: %s", args.command, exc)
+        return EXIT_TERMINATED
     except (ConfigError, UsageError) as exc:
         print(f"fcc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -517,6 +541,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUSY
     except Exception as exc:
         from fcc.core.runs import safe_error, safe_traceback
+
+        if isinstance(exc.__cause__, Terminated):  # a step stopped by SIGTERM, recorded as failed
+            log.error("%s stopped: %s", args.command, safe_error(exc))
+            return EXIT_TERMINATED
 
         log.error("%s failed: %s", args.command, safe_error(exc))
         log.debug("traceback:\n%s", safe_traceback(exc))

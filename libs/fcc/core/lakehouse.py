@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from pyspark.sql import functions as F
 from fcc.core.tables import TableSpec, table
 
 log = logging.getLogger(__name__)
+_COMMIT_FILE = re.compile(r"[0-9]{20}\.json")
 
 
 class SchemaMismatch(ValueError):
@@ -86,12 +88,19 @@ class Lakehouse:
         return reader.load(self.path(spec))
 
     def version(self, t: TableSpec | str) -> int | None:
-        """Current Delta version, or None when the table does not exist yet."""
-        spec = self._spec(t)
-        if not self.exists(spec):
+        """Current Delta version, or None when the table does not exist yet.
+
+        The highest commit file `_delta_log/<version>.json` (a commit file is written atomically
+        and the latest one is never cleaned up): one directory listing, no Spark job.
+        """
+        jvm = self.spark.sparkContext._jvm
+        log_dir = jvm.org.apache.hadoop.fs.Path(f"{self.path(t)}/_delta_log")
+        fs = log_dir.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration())
+        if not fs.exists(log_dir):
             return None
-        row = DeltaTable.forPath(self.spark, self.path(spec)).history(1).select("version").first()
-        return int(row[0]) if row else None
+        names = (s.getPath().getName() for s in fs.listStatus(log_dir))
+        versions = [int(n[:-5]) for n in names if _COMMIT_FILE.fullmatch(n)]
+        return max(versions) if versions else None
 
     def append(self, t: TableSpec | str, df: DataFrame) -> None:
         spec = self._spec(t)
@@ -146,16 +155,26 @@ class Lakehouse:
         keys: tuple[str, ...] | None = None,
         update: bool = True,
         update_condition: str | Column | None = None,
+        prune_on: str | None = None,
     ) -> dict[str, int]:
-        """MERGE df into the table on its keys; returns inserted / updated row counts."""
+        """MERGE df into the table on its keys; returns inserted / updated row counts.
+
+        `prune_on` names a partition column: the MERGE then only reads the target partitions of
+        df's values of it (collected, one per partition touched). Pass it only when no df row can
+        match a target row of another partition (its key implies the partition, or the caller
+        has already set such rows aside); a null value turns pruning off.
+        """
         spec = self._spec(t)
         self._prepare_write(spec)
         keys = keys or spec.keys
         if not keys:
             raise ValueError(f"{spec.qualified}: no merge keys declared")
+        source = conform(df, spec)
         cond = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
+        if prune_on:
+            cond += self._partition_predicate(spec, source, prune_on)
         target = DeltaTable.forPath(self.spark, self.path(spec))
-        merger = target.alias("t").merge(conform(df, spec).alias("s"), cond)
+        merger = target.alias("t").merge(source.alias("s"), cond)
         if update:
             merger = merger.whenMatchedUpdateAll(condition=update_condition)
         merger.whenNotMatchedInsertAll().execute()
@@ -164,3 +183,14 @@ class Lakehouse:
             "inserted": int(metrics.get("numTargetRowsInserted", 0)),
             "updated": int(metrics.get("numTargetRowsUpdated", 0)),
         }
+
+    @staticmethod
+    def _partition_predicate(spec: TableSpec, source: DataFrame, column: str) -> str:
+        """` AND t.column IN (<source's values>)`, or "" when a value is null or there is none."""
+        if column not in spec.partition_by:
+            raise ValueError(f"{spec.qualified}: {column} is not a partition column")
+        values = [r[0] for r in source.select(column).distinct().collect()]  # one per partition
+        if not values or any(v is None for v in values):
+            return ""
+        listed = ", ".join(_sql_literal(v) for v in sorted(values))
+        return f" AND t.`{column}` IN ({listed})"

@@ -77,8 +77,10 @@ def transfer_links(
 ) -> DataFrame:
     """Internal-transfer links in both directions, shaped like identifier links.
 
-    Each (customer, counterparty) pair appears as the customer's link `internal_transfer:<cp>`;
-    `customers` is the customer's number of distinct internal counterparties.
+    Each (customer, counterparty) pair with at least `internal_min_transfers` transfers between
+    them (either direction) appears as the customer's link `internal_transfer:<cp>`: a one-off
+    payment to a stranger is not a relationship, and random one-offs across a population join
+    into one giant component. `customers` is the customer's number of linked counterparties.
     """
     start = as_of - timedelta(days=settings.internal_lookback_days - 1)
     pairs = (
@@ -90,7 +92,19 @@ def transfer_links(
             F.col("counterparty_id").isNotNull()
             & (F.col("counterparty_id") != F.col("customer_id"))
         )
-        .select("customer_id", F.col("counterparty_id").alias("other"))
+        .groupBy(
+            F.least("customer_id", "counterparty_id").alias("customer_id"),
+            F.greatest("customer_id", "counterparty_id").alias("other"),
+        )
+        # a transfer has a sender ("out") and a receiver ("in") leg; either may be missing
+        .agg(
+            F.greatest(
+                F.count(F.when(F.col("direction") == "out", 1)),
+                F.count(F.when(F.col("direction") == "in", 1)),
+            ).alias("transfers")
+        )
+        .where(F.col("transfers") >= settings.internal_min_transfers)
+        .select("customer_id", "other")
     )
     both = pairs.unionByName(
         pairs.select(F.col("other").alias("customer_id"), F.col("customer_id").alias("other"))

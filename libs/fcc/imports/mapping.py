@@ -6,6 +6,7 @@ error names the mapping file and the offending key.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -103,7 +104,7 @@ def _check_zone(tz: str | None) -> str | None:
         return tz
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a key too long for a path
         raise ValueError(f"unknown time zone {tz!r}") from None
     return tz
 
@@ -315,6 +316,8 @@ def load_mapping(path: str | Path, kind: str | None = None) -> Mapping:
         raise MappingError(f"mapping {path}: no such file")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"mapping {path}: not UTF-8 text: {exc}") from None
     except yaml.YAMLError as exc:
         raise MappingError(f"mapping {path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -342,16 +345,19 @@ def static_rates(mapping_path: str | Path, fx: Fx) -> dict[str, str]:
     path = (Path(mapping_path).parent / fx.static_rates).resolve()
     if not path.is_file():
         raise MappingError(f"mapping {mapping_path}: fx.static_rates: no such file {path}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"fx rates {path}: not a valid UTF-8 YAML file: {exc}") from None
     rates = data.get("usd_per_unit") if isinstance(data, dict) else None
     if not isinstance(rates, dict):
         raise MappingError(f"fx rates {path}: expected a `usd_per_unit:` mapping")
     out = {}
     for cur, value in rates.items():
         try:
-            if float(value) <= 0:
+            if isinstance(value, bool) or not math.isfinite(float(value)) or float(value) <= 0:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise MappingError(
                 f"fx rates {path}: usd_per_unit.{cur}: expected a positive number"
             ) from None

@@ -88,12 +88,19 @@ def infer_chain(address: Column | str) -> Column:
 
 # ---- pure-Python twins ---------------------------------------------------------------
 
+_EDGE_SPACE = re.compile(r"^\s+|\s+$", re.ASCII)  # Java's \s: ASCII whitespace only
+
+
+def _strip_py(text: str) -> str:
+    """Python twin of _strip (str.strip would also remove Unicode spaces such as U+00A0)."""
+    return _EDGE_SPACE.sub("", text)
+
 
 def normalize_chain_py(chain: str | None) -> str | None:
     """Python twin of normalize_chain."""
     if chain is None:
         return None
-    up = chain.strip().upper()
+    up = _strip_py(chain).upper()
     return CHAIN_ALIASES.get(up, up)
 
 
@@ -101,7 +108,7 @@ def normalize_address_py(chain: str | None, address: str | None) -> str | None:
     """Python twin of normalize_address."""
     if address is None:
         return None
-    a = address.strip()
+    a = _strip_py(address)
     low = a.lower()
     ch = normalize_chain_py(chain)
     if ch == "ETH":
@@ -117,7 +124,7 @@ def is_valid_address_py(chain: str | None, address: str | None) -> bool:
     """Python twin of is_valid_address."""
     if address is None:
         return False
-    a = address.strip()
+    a = _strip_py(address)
     low = a.lower()
     ch = normalize_chain_py(chain)
     if ch == "ETH":
@@ -134,7 +141,7 @@ def infer_chain_py(address: str | None) -> str | None:
     """Python twin of infer_chain."""
     if address is None:
         return None
-    a = address.strip()
+    a = _strip_py(address)
     low = a.lower()
     if re.search(_EVM, low):
         return "ETH"

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -31,6 +31,7 @@ SCHEMA_DRIFT = "schema_drift"
 NO_BATCH = "(none)"
 _LANDING = ("batch_id", "landed_at")
 _EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
+_PRUNE_ON = "event_date"  # MERGEs into tables partitioned by it read only the rows' dates
 
 
 @dataclass
@@ -70,23 +71,60 @@ def pending_rows(bronze: DataFrame, ctx: IngestContext, source: str) -> DataFram
     A batch counts as done for the rows that had landed by the landing cutoff of its successful
     run's as-of date, so a batch still filling up at the cutoff is finished the next night.
     """
-    window = F.expr(f"INTERVAL {int(ctx.settings.landing_window_hours)} HOURS")
-    done = (
+    done = _done_until(ctx, source)
+    rows = (
+        bronze.where(_not_done(done))  # exact; also lets Delta skip files of reconciled batches
+        .withColumns(
+            {
+                "batch_id": F.coalesce(F.col("batch_id"), F.lit(NO_BATCH)),
+                "_landed": F.coalesce(F.col("landed_at"), F.lit(_EPOCH0)),
+            }
+        )
+        .where(F.col("_landed") < F.lit(ctx.landing_cutoff))
+    )
+    return rows
+
+
+def _done_until(ctx: IngestContext, source: str) -> dict[str, datetime]:
+    """Batch -> landing cutoff of its latest successful reconciliation (bounded by batches)."""
+    rows = (
         ctx.lakehouse.read(ops.DQ_RESULTS)
         .where((F.col("check") == RECONCILIATION) & F.col("passed") & (F.col("source") == source))
-        .select(
-            F.col("batch_id").alias("_done_batch"),
-            (F.date_add("as_of", 1).cast("timestamp") + window).alias("_done_until"),
-        )
+        .groupBy("batch_id")
+        .agg(F.max("as_of").alias("as_of"))
+        .collect()
     )
-    rows = bronze.withColumns(
-        {
-            "batch_id": F.coalesce(F.col("batch_id"), F.lit(NO_BATCH)),
-            "_landed": F.coalesce(F.col("landed_at"), F.lit(_EPOCH0)),
-        }
-    ).where(F.col("_landed") < F.lit(ctx.landing_cutoff))
-    cond = (F.col("batch_id") == F.col("_done_batch")) & (F.col("_landed") < F.col("_done_until"))
-    return rows.join(done, cond, "left_anti")
+    after = timedelta(days=1, hours=int(ctx.settings.landing_window_hours))
+    return {
+        r["batch_id"]: datetime(r["as_of"].year, r["as_of"].month, r["as_of"].day, tzinfo=UTC)
+        + after
+        for r in rows
+    }
+
+
+def _not_done(done: dict[str, datetime]) -> Column:
+    """True for a bronze row not covered by `done`, written on the raw columns.
+
+    A row is done when its batch (null = NO_BATCH) is in `done` and it landed (null = epoch)
+    before the batch's instant. Batches sharing an instant form one term
+    `batch_id NOT IN (...) OR landed_at >= instant`, which Delta checks against each file's
+    min/max statistics, so files holding only reconciled rows of reconciled batches are skipped.
+    """
+    by_until: dict[datetime, list[str]] = {}
+    for batch, until in done.items():
+        by_until.setdefault(until, []).append(batch)
+    batch = F.col("batch_id")
+    keep = F.lit(True)
+    for until, batches in sorted(by_until.items()):
+        named = sorted(b for b in batches if b != NO_BATCH)
+        other = ~batch.isin(named) if named else F.lit(True)
+        if NO_BATCH in batches:
+            other = batch.isNotNull() & other
+        else:
+            other = batch.isNull() | other
+        landed_after = F.col("landed_at").isNotNull() & (F.col("landed_at") >= F.lit(until))
+        keep = keep & (other | landed_after)
+    return keep
 
 
 def with_row_meta(spec: TableSpec, redact: bool) -> Callable[[DataFrame], DataFrame]:
@@ -208,6 +246,10 @@ def write_silver(ctx: IngestContext, spec: TableSpec, group: list[Prepared]) -> 
     """One MERGE of the accepted rows of sources sharing a silver table; returns the rows written.
 
     The MERGE's own insert / update counts must equal the classified counts, or the run fails.
+    A table partitioned by event date is merged only within the event dates of the rows: a row
+    whose key is already stored under another date was classified a duplicate against the
+    whole table and is not among them (an update moved across dates would show up as an
+    insert and fail the count check).
     """
     group = [p for p in group if p.total("inserted") or p.total("updated")]
     if not group:
@@ -222,7 +264,11 @@ def write_silver(ctx: IngestContext, spec: TableSpec, group: list[Prepared]) -> 
         op, v = (">" if src.version_wins == "max" else "<"), src.version
         condition = f"s.`{v}` {op} t.`{v}` OR (t.`{v}` IS NULL AND s.`{v}` IS NOT NULL)"
     written = ctx.lakehouse.merge(
-        spec, silver_rows, update=bool(src.version), update_condition=condition
+        spec,
+        silver_rows,
+        update=bool(src.version),
+        update_condition=condition,
+        prune_on=_PRUNE_ON if _PRUNE_ON in spec.partition_by else None,
     )
     expected = {
         "inserted": sum(p.total("inserted") * p.src.legs for p in group),

@@ -461,17 +461,34 @@ def bg_trades(ctx: Ctx, bg: DataFrame) -> DataFrame:
     return trades_final(ctx, df)
 
 
-def bg_internal(ctx: Ctx, bg: DataFrame) -> DataFrame:
-    df = bg.where(F.col("kind") == "int")
+def bg_internal(ctx: Ctx, bg: DataFrame, cust: DataFrame) -> DataFrame:
+    """Person-to-person transfers to a random customer.
+
+    The amount fits both sides: the smaller of a draw at the sender's and one at the recipient's
+    usual ticket size, so an institution does not send a retail customer its own ticket sizes.
+    """
     key = F.col("key")
     to = F.floor(ctx.u("to", key) * ctx.n).cast("long")
     to = F.when(to == F.col("idx"), (to + 1) % ctx.n).otherwise(to)
+    recipients = cust.select(F.col("idx").alias("to_idx"), F.col("scale").alias("_to_scale"))
+    df = (
+        bg.where(F.col("kind") == "int")
+        .withColumn("to_idx", to)
+        .join(recipients, "to_idx")
+        .withColumn(
+            "usd",
+            F.least(
+                F.col("usd"), ctx.lognormal("ito", F.col("_to_scale"), ctx.cfg.amount_sigma, key)
+            ),
+        )
+        .drop("_to_scale")
+    )
     asset = R.weighted([("USDT", 50), ("BTC", 20), ("ETH", 10), ("FIAT", 20)], ctx.u("iasset", key))
     df = df.select(
-        *[c for c in df.columns if c != "usd"],
+        *[c for c in df.columns if c not in ("usd", "to_idx")],
         (F.col("usd") * ctx.uniform("ifrac", 0.1, 0.6, key)).alias("usd"),
         F.col("idx").alias("from_idx"),
-        to.alias("to_idx"),
+        F.col("to_idx"),
         F.when(asset == "FIAT", F.col("currency")).otherwise(asset).alias("asset"),
         R.pick(
             ["", "thanks", "rent", "dinner", "loan repayment", "gift", "share of bill", "tickets"],

@@ -246,8 +246,10 @@ def customers(ctx: Ctx, members: DataFrame) -> DataFrame:
         k: F.when(is_wl, v).otherwise(F.when(use_native, nat_f[k]).otherwise(lat_f[k]))
         for k, v in variant.items()
     }
+    # the listed person onboarding under a variant name gives the listed DOB, or one a few weeks
+    # to months off (typo, day/month swapped): a different-year DOB would make it a namesake
     wl_dob = F.when(F.col("wl_dob_match"), F.col("wl_dob")).otherwise(
-        F.date_sub(F.col("wl_dob"), ctx.between("wldob", 400, 5000, idx).cast("int"))
+        F.date_sub(F.col("wl_dob"), ctx.between("wldob", 20, 300, idx).cast("int"))
     )
     df = df.select(
         "idx",

@@ -105,7 +105,7 @@ def generate(
         _flows.onchain_final(ctx, _lookalikes.market_maker(ctx, cust)),
         append=True,
     )
-    write(bronze.INTERNAL_TRANSFERS, _flows.bg_internal(ctx, bg))
+    write(bronze.INTERNAL_TRANSFERS, _flows.bg_internal(ctx, bg, cust))
     write(bronze.INTERNAL_TRANSFERS, p_int, append=True)
     write(bronze.TRADES, _flows.bg_trades(ctx, bg))
     write(bronze.TRADES, p_trd, append=True)

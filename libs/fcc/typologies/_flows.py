@@ -57,8 +57,9 @@ def detect_structuring(
 ) -> DataFrame:
     """Several cash-like fiat credits just below the reporting threshold within N days.
 
-    Credits of customers that gold.entity_clusters puts in one cluster are pooled, so
-    smurfing spread over accounts that share identifiers is counted together.
+    Credits of customers that gold.entity_clusters puts in one cluster of at most
+    `pool_max_cluster_size` customers are pooled, so smurfing spread over accounts that share
+    identifiers is counted together; a larger cluster is not one actor and is not pooled.
     """
     low = s.band_low * s.reporting_threshold_usd
     high = s.band_high * s.reporting_threshold_usd
@@ -70,7 +71,9 @@ def detect_structuring(
         & usd().between(low, high)
     )
     if clusters is not None and s.use_entity_clusters:
-        keys = clusters.select("customer_id", F.col("cluster_id").cast("string").alias("_cluster"))
+        keys = clusters.where(F.col("cluster_size") <= s.pool_max_cluster_size).select(
+            "customer_id", F.col("cluster_id").cast("string").alias("_cluster")
+        )
         banded = banded.join(keys, "customer_id", "left")
         banded = banded.withColumn("_group", F.coalesce("_cluster", "customer_id"))
     else:
@@ -115,7 +118,6 @@ def detect_pass_through(
     as_of: date,
     s: PassThroughSettings,
     max_ids: int,
-    customers: DataFrame | None = None,
 ) -> DataFrame:
     """Funds in and (almost all of them) out again within N hours, no trading in between."""
     end = day_end(as_of)
@@ -141,11 +143,6 @@ def detect_pass_through(
         .agg(F.sum(usd()).alias("trade_usd"))
     )
     agg = agg.join(traded, "customer_id", "left").fillna({"trade_usd": 0.0, "out_usd": 0.0})
-    if customers is not None and s.exclude_segments:
-        seg = customers.select("customer_id", "segment")
-        agg = agg.join(seg, "customer_id", "left").where(
-            F.col("segment").isNull() | ~F.col("segment").isin(s.exclude_segments)
-        )
     ratio = F.col("out_usd") / F.col("in_usd")
     hits = agg.where(
         (F.col("in_usd") >= s.min_in_usd)

@@ -54,7 +54,7 @@ def detect_exposure(
     rows = rows.withColumn(
         "rank",
         F.when(F.col("_direct"), F.col("rank")).otherwise(F.greatest(F.col("rank") - 1, F.lit(1))),
-    )
+    ).where(F.col("_direct") | (F.col("rank") >= SEVERITY_RANK[s.indirect_min_severity]))
     addresses = rows.select(
         "customer_id",
         "_direct",
@@ -139,6 +139,9 @@ def detect_profile_mismatch(
 ) -> DataFrame:
     """30-day volume far above the declared expected monthly volume, or far above the segment.
 
+    A peer hit needs both a multiple of the segment median (material) and a place in the
+    segment's top tail (rare), so a wide segment does not flood analysts.
+
     volume_sql is the validated, parameter-free form of s.volume_expression.
     """
     feats = features.where(F.col("as_of") == F.lit(as_of)).select(
@@ -150,6 +153,9 @@ def detect_profile_mismatch(
     peers = feats.groupBy("segment").agg(
         F.count("*").alias("peers"),
         F.percentile_approx("volume_usd", 0.5).cast("double").alias("segment_median"),
+        F.percentile_approx("volume_usd", s.peer_min_percentile)
+        .cast("double")
+        .alias("segment_top"),
     )
     stats = feats.join(declared, "customer_id", "left").join(peers, "segment", "left")
     window = F.struct(
@@ -168,6 +174,7 @@ def detect_profile_mismatch(
         & (F.col("peers") >= s.min_peers)
         & (F.col("segment_median") > 0)
         & (F.col("volume_usd") >= s.peer_multiplier * F.col("segment_median"))
+        & (F.col("volume_usd") >= F.col("segment_top"))
     )
     evidence_declared = F.struct(
         F.round("volume_usd", 2).alias("volume_usd"),
@@ -186,6 +193,8 @@ def detect_profile_mismatch(
         F.round("segment_median", 2).alias("segment_median_usd"),
         F.round(F.col("volume_usd") / F.col("segment_median"), 2).alias("multiple_of_median"),
         F.lit(s.peer_multiplier).alias("peer_multiplier"),
+        F.round("segment_top", 2).alias("segment_percentile_usd"),
+        F.lit(s.peer_min_percentile).alias("peer_min_percentile"),
         F.lit(s.min_usd).alias("min_usd"),
         window.alias("window"),
     )

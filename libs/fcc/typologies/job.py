@@ -121,7 +121,7 @@ def detect_all(
         (
             "pass_through",
             s.pass_through.enabled,
-            lambda: _flows.detect_pass_through(txns, as_of, s.pass_through, n, customers),
+            lambda: _flows.detect_pass_through(txns, as_of, s.pass_through, n),
         ),
         (
             "fan_in",
@@ -190,8 +190,21 @@ def detect_all(
             continue
         part = build()
         if part is not None:
-            hits = hits.unionByName(part.select(*HIT_COLUMNS))
+            excluded = getattr(getattr(s, name, None), "exclude_segments", None)
+            hits = hits.unionByName(
+                _without_segments(part, customers, excluded).select(*HIT_COLUMNS)
+            )
     return finalize_hits(hits, as_of)
+
+
+def _without_segments(hits: DataFrame, customers: DataFrame, segments: list[str] | None):
+    """Drop hits on customers of the excluded segments (a customer without one is kept)."""
+    if not segments:
+        return hits
+    seg = customers.select("customer_id", F.col("segment").alias("_segment"))
+    return hits.join(seg, "customer_id", "left").where(
+        F.col("_segment").isNull() | ~F.col("_segment").isin(segments)
+    )
 
 
 def run_typologies(

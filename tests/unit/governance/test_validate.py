@@ -7,6 +7,7 @@ from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.tables import ops
 from fcc.governance import validate
+from fcc.governance.validate import first_scored_date
 from tests.unit.governance._tables import D, ten_customers
 
 CFG = AppConfig.model_validate({"monitoring": {"validation": {"lookback_days": 10}}})
@@ -106,3 +107,37 @@ def test_labels_without_outcome_columns_are_bad_input(spark, lakehouse, tmp_path
     path.write_text("customer_id,note\nc01,x\n")
     with pytest.raises(LabelsError, match="is_suspicious and/or disposition"):
         validate(spark, lakehouse, CFG, date(2026, 3, 31), labels_table=str(path), write=False)
+
+
+def test_window_starts_at_the_first_night_the_typologies_step_succeeded(spark, tmp_path):
+    """Nights before the first scored one are not counted as misses."""
+    from datetime import timedelta
+
+    from tests.unit.governance._tables import put
+
+    lh = Lakehouse(spark, str(tmp_path / "lakehouse"))
+    start = D - timedelta(days=9)
+    assert first_scored_date(lh, start, D) is None  # no ledger yet
+
+    def run(step, status, days_before):
+        return {
+            "run_id": f"r{days_before}{step}",
+            "job": "nightly",
+            "step": step,
+            "as_of": D - timedelta(days=days_before),
+            "status": status,
+        }
+
+    put(
+        lh,
+        ops.RUNS,
+        [
+            run("typologies", "succeeded", 20),  # before the window
+            run("ingest", "succeeded", 6),  # another step
+            run("typologies", "failed", 5),  # not scored
+            run("typologies", "succeeded", 3),
+            run("typologies", "succeeded", 1),
+        ],
+    )
+    assert first_scored_date(lh, start, D) == D - timedelta(days=3)
+    assert first_scored_date(lh, D, D) is None

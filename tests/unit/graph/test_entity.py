@@ -6,7 +6,8 @@ from fcc.graph import connected_components
 from fcc.graph.entity import assign_clusters, build_entity_graph, with_evidence
 from tests.unit.graph._builders import AS_OF, frame, identifier, txn
 
-# c1-c2 share a device, c2-c3 an email, c4-c5 a phone, c6 paid c7 internally; c8 is alone.
+# c1-c2 share a device, c2-c3 an email, c4-c5 a phone, c6 and c7 paid each other internally
+# (two transfers: linked); c8 is alone and paid c9 once (a one-off payment links nobody).
 # The office IP is shared by c1, c4, c6 and c7: above the cap of 3 it is a hub and must not
 # merge the three groups.
 IDENTIFIERS = [
@@ -19,7 +20,11 @@ IDENTIFIERS = [
     identifier("c8", "device", "d8"),
     *[identifier(c, "ip", "10.0.0.1") for c in ["c1", "c4", "c6", "c7"]],
 ]
-TXNS = [txn("i1", "c6", "internal", "out", "25", "customer", "c7")]
+TXNS = [
+    txn("i1", "c6", "internal", "out", "25", "customer", "c7"),
+    txn("i2", "c7", "internal", "out", "10", "customer", "c6"),
+    txn("i3", "c8", "internal", "out", "40", "customer", "c9"),
+]
 SETTINGS = EntityGraphSettings(hub_max_customers={"ip": 3, "device": 5, "email": 5, "phone": 5})
 
 

@@ -29,6 +29,8 @@ TXNS = [
     txn("INT:1:in", "r2", "internal", "in", "40", "customer", "r1"),
     txn("INT:2:out", "x1", "internal", "out", "15", "customer", "x2"),
     txn("INT:2:in", "x2", "internal", "in", "15", "customer", "x1"),
+    txn("INT:3:out", "x2", "internal", "out", "5", "customer", "x1"),
+    txn("INT:3:in", "x1", "internal", "in", "5", "customer", "x2"),
     txn("CHAIN:1", "x1", "onchain", "in", "100", "address", "MIX", chain="ETH"),
 ]
 
@@ -94,7 +96,7 @@ def test_run_graph_writes_clusters_exposure_and_ring_hits_and_a_rerun_replaces_t
     pair = by_customer["x2"]
     assert (pair.cluster_size, pair.internal_flow_usd, pair.members_with_exposure) == (
         2,
-        Decimal("15.000000"),
+        Decimal("20.000000"),  # 15 + 5 back
         1,
     )
     assert {tuple(e) for e in by_customer["h2"].evidence} == {("ip", "home-ip")}

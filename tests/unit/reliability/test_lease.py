@@ -179,3 +179,36 @@ def test_cli_run_exits_3_naming_the_holder_when_the_lease_is_held(lakehouse, cli
     err = capsys.readouterr().err
     assert "already running as run ingest-holder-42" in err
     assert not lakehouse.exists(ops.RUNS)
+
+
+def test_sigterm_during_a_step_records_the_run_failed_and_frees_the_lease(
+    spark, lakehouse, cfg, monkeypatch
+):
+    """A pod deletion (SIGTERM) must not leave a "running" run holding the lease."""
+    import os
+    import signal
+
+    from fcc.cli import Terminated, stop_on_sigterm
+
+    def killed(ctx):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises in the main thread before this returns
+        return {"rows_out": 1}
+
+    _fake_step(monkeypatch, killed)
+    previous = signal.getsignal(signal.SIGTERM)
+    stop_on_sigterm()
+    try:
+        with pytest.raises(pipeline.StepFailed) as info:
+            run_job(spark, lakehouse, cfg, "ingest", D, run_id="killed")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert isinstance(info.value.__cause__, Terminated)
+    runs = {r.step: (r.status, r.error) for r in lakehouse.read(ops.RUNS).collect()}
+    assert {step: status for step, (status, _) in runs.items()} == {
+        "*": "failed",
+        "ingest": "failed",
+    }
+    assert "terminated by SIGTERM" in runs["ingest"][1]
+    row = lakehouse.read(LEASES).first()
+    assert row.holder_run_id == "killed" and row.released_at is not None

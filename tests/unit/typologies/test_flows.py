@@ -76,7 +76,9 @@ def structuring_txns(spark):
 
 
 def test_structuring_fires_on_three_deposits_just_below_threshold(spark, structuring_txns):
-    clusters = spark.createDataFrame([("S6", 1), ("S7", 1)], "customer_id string, cluster_id long")
+    clusters = spark.createDataFrame(
+        [("S6", 1, 2), ("S7", 1, 2)], "customer_id string, cluster_id long, cluster_size long"
+    )
     hits = hits_by_customer(
         _flows.detect_structuring(structuring_txns, D, StructuringSettings(), N, clusters)
     )
@@ -91,6 +93,17 @@ def test_structuring_fires_on_three_deposits_just_below_threshold(spark, structu
     assert ev["window"] == {"from": "2026-03-25", "to": "2026-03-31", "days": 7}
     assert hits["S6"]["evidence"]["customers_pooled"] == 2
     assert hits["S7"]["txn_ids"] == ["s6a", "s6b", "s7a"]
+
+
+def test_structuring_does_not_pool_a_cluster_above_the_size_cap(spark, structuring_txns):
+    """Members of a cluster larger than pool_max_cluster_size (25 > 20) are not pooled."""
+    clusters = spark.createDataFrame(
+        [("S6", 1, 25), ("S7", 1, 25)], "customer_id string, cluster_id long, cluster_size long"
+    )
+    hits = hits_by_customer(
+        _flows.detect_structuring(structuring_txns, D, StructuringSettings(), N, clusters)
+    )
+    assert set(hits) == {"S1", "S3"}  # S6 (2 credits) and S7 (1) stay apart
 
 
 def test_structuring_without_clusters_does_not_pool_customers(structuring_txns):

@@ -70,6 +70,38 @@ def test_exposure_grades_direct_and_indirect_by_category(spark):
     assert hits[("E4", "exposure_direct")].severity == "low"
 
 
+def test_indirect_exposure_below_the_severity_floor_is_not_raised(spark):
+    """Indirect gambling (low) exposure alerts only when the floor allows low severity."""
+
+    def row(c, cat, hops, usd):
+        return (D, c, cat, "in", hops, Decimal(usd), Decimal(usd), hops == 1, [c, "x"], ["x"])
+
+    exposure = spark.createDataFrame(
+        [
+            row("G1", "gambling", 2, 90000),  # indirect, low after the one-level decay
+            row("G2", "gambling", 1, 90000),  # direct gambling: floor does not apply
+            row("M1", "mixer", 3, 2000),  # indirect, medium after decay
+        ],
+        gold.EXPOSURE.schema,
+    )
+    txns = txns_df(spark, [])
+
+    def raised(floor):
+        s = ExposureSettings(categories=CATEGORIES, indirect_min_severity=floor)
+        return {
+            (r.customer_id, r.rule_id)
+            for r in _gold.detect_exposure(exposure, txns, D, s, N).collect()
+        }
+
+    assert raised("low") == {
+        ("G1", "exposure_indirect"),
+        ("G2", "exposure_direct"),
+        ("M1", "exposure_indirect"),
+    }
+    assert raised("medium") == {("G2", "exposure_direct"), ("M1", "exposure_indirect")}
+    assert raised("high") == {("G2", "exposure_direct")}
+
+
 def test_profile_mismatch_against_declared_volume_and_peers(spark):
     retail = [("R0", 1000.0), ("R1", 1000.0), ("R2", 2000.0), ("R3", 2000.0), ("R4", 2000.0)]
     features = spark.createDataFrame(
@@ -91,13 +123,20 @@ def test_profile_mismatch_against_declared_volume_and_peers(spark):
     hits = _gold.detect_profile_mismatch(features, customers, D, s, "`turnover_usd_30d`")
     got = {(r.customer_id, r.rule_id) for r in hits.collect()}
     # declared: P1 6x, P3 exactly 5x (boundary) and 20,000 (min); P2 3x stays quiet
-    # peers: retail median 2,000 over 8 customers -> 20,000 is 10x (boundary); hnw has 1 peer only
+    # peers: retail median 2,000 over 8 customers -> 20,000 is 10x (boundary) but the segment's
+    # 99.9th percentile is 30,000, so only P1 and P2 are in the top tail; hnw has 1 peer only
     assert got == {
         ("P1", "profile_declared_volume"),
         ("P3", "profile_declared_volume"),
         ("P1", "profile_peer_volume"),
         ("P2", "profile_peer_volume"),
-        ("P3", "profile_peer_volume"),
+    }
+    median_only = ProfileSettings(peer_min_percentile=0.5)
+    loose = _gold.detect_profile_mismatch(features, customers, D, median_only, "`turnover_usd_30d`")
+    assert {r.customer_id for r in loose.where("rule_id = 'profile_peer_volume'").collect()} == {
+        "P1",
+        "P2",
+        "P3",
     }
     p1 = hits_by_customer(hits.where("rule_id = 'profile_declared_volume' AND customer_id = 'P1'"))[
         "P1"

@@ -55,7 +55,8 @@ def test_run_writes_hits_with_deterministic_ids_and_replaces_only_its_slice(spar
     by_producer = {r.producer: r for r in rows}
     assert len(rows) == 2 and set(by_producer) == {"graph", "typologies"}
     hit = by_producer["typologies"]
-    expected = hashlib.sha256(f"{D.isoformat()}|S1|structuring|1".encode()).hexdigest()
+    version = s.structuring.version
+    expected = hashlib.sha256(f"{D.isoformat()}|S1|structuring|{version}".encode()).hexdigest()
     assert (hit.hit_id, hit.customer_id, hit.rule_id, hit.typology) == (
         expected,
         "S1",
@@ -71,3 +72,19 @@ def test_coverage_doc_is_up_to_date():
     assert doc_path().read_text(encoding="utf-8") == expected, (
         "run python -m fcc.typologies.coverage"
     )
+
+
+def test_a_detector_never_flags_its_excluded_segments(spark):
+    """exclude_segments drops hits on those customers; a customer without a segment is kept."""
+    from fcc.typologies.job import _without_segments
+
+    hits = spark.createDataFrame(
+        [("R1", "x"), ("I1", "x"), ("U1", "x")], "customer_id string, rule_id string"
+    )
+    customers = spark.createDataFrame(
+        [("R1", "retail"), ("I1", "institutional"), ("U1", None)],
+        "customer_id string, segment string",
+    )
+    kept = {r.customer_id for r in _without_segments(hits, customers, ["institutional"]).collect()}
+    assert kept == {"R1", "U1"}
+    assert _without_segments(hits, customers, []).count() == 3

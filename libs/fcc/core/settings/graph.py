@@ -45,6 +45,9 @@ class EntityGraphSettings(Strict):
     internal_transfers: bool = True  # link customers that sent each other internal transfers
     internal_lookback_days: int = Field(365, ge=1)  # internal transfers of the last N days count
     internal_max_counterparties: int = Field(20, ge=1)  # above: payroll / merchant, links pruned
+    internal_min_transfers: int = Field(
+        2, ge=1
+    )  # transfers a pair needs to be linked (any direction)
     min_cluster_size: int = Field(2, ge=1)  # clusters smaller than this are not written
     evidence_max_items: int = Field(20, ge=1)  # identifiers listed per customer as evidence
     onboarding_window_days: int = Field(30, ge=0)  # "onboarded close together" means within N days

@@ -18,6 +18,9 @@ class Detector(Strict):
     typology: str  # typology tag written to gold.rule_hits (matches truth tags)
     severity: Severity = "medium"
     score: float = Field(50.0, ge=0, le=100)  # base strength 0..100 of a hit
+    # customer segments this detector never flags (their business model is the pattern, e.g. a
+    # market maker is a pass-through by design); they need scenarios calibrated to them
+    exclude_segments: list[str] = Field(default_factory=list)
 
 
 class StructuringSettings(Detector):
@@ -33,6 +36,7 @@ class StructuringSettings(Detector):
     use_entity_clusters: bool = (
         True  # pool credits of customers in one gold.entity_clusters cluster
     )
+    pool_max_cluster_size: int = Field(20, ge=2)  # larger clusters are not one smurfing group
 
 
 class PassThroughSettings(Detector):
@@ -42,7 +46,6 @@ class PassThroughSettings(Detector):
     min_out_ratio: float = 0.90  # out / in at least this: little balance left behind
     max_out_ratio: float = 1.10  # out / in at most this: not a pre-funded account draining
     max_trade_ratio: float = 0.5  # trade turnover / inflow above this looks like a trader
-    exclude_segments: list[str] = Field(default_factory=list)  # e.g. payment intermediaries
 
 
 class FanSettings(Detector):
@@ -135,6 +138,9 @@ class ExposureSettings(Detector):
     direct_min_usd: float = 0.0  # USD of direct exposure needed
     indirect_min_usd: float = 1_000.0  # USD of decayed indirect exposure needed
     indirect_max_hops: int = 3  # hops beyond which indirect exposure is ignored
+    # indirect hits whose (one-level-lower) severity is below this are not raised: low-risk
+    # categories (gambling) stay in gold.exposure for scoring but do not alert on their own
+    indirect_min_severity: Severity = "low"
 
 
 class RapidConversionSettings(Detector):
@@ -151,6 +157,7 @@ class ProfileSettings(Detector):
     min_usd: float = 20_000.0  # USD volume before a mismatch matters
     declared_multiplier: float = 5.0  # volume >= this x declared expected monthly volume
     peer_multiplier: float = 10.0  # volume >= this x the segment median volume
+    peer_min_percentile: float = Field(0.999, gt=0.0, lt=1.0)  # and at/above this segment quantile
     min_peers: int = 5  # segment size needed for the peer comparison
 
 

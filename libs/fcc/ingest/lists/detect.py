@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fcc.ingest.lists import ofac_addresses, ofac_advanced, ofac_csv, un_xml
 from fcc.ingest.lists.model import ListFormatError, ParsedList
-from fcc.ingest.lists.sources import local, open_bytes, root_tag
+from fcc.ingest.lists.sources import READ_ERRORS, local, open_bytes, root_tag
 
 PARSERS: dict[str, Callable[[Path, str | None], ParsedList]] = {
     ofac_advanced.FORMAT: ofac_advanced.parse,
@@ -38,8 +38,11 @@ def detect_format(path: Path) -> str:
         return ofac_csv.FORMAT
     if ofac_addresses.FILE_NAME.match(path.name):
         return ofac_addresses.FORMAT
-    with open_bytes(path, _ANY) as f:
-        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    try:
+        with open_bytes(path, _ANY) as f:
+            head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except READ_ERRORS as exc:
+        raise ListFormatError(f"{path}: cannot be read ({exc}); expected {_ANY}") from exc
     if not head:
         raise ListFormatError(f"{path}: file is empty; expected {_ANY}")
     if not head.startswith(b"<"):

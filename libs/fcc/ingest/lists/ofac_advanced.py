@@ -26,7 +26,7 @@ from fcc.ingest.lists.model import (
     name_entry,
     new_row,
 )
-from fcc.ingest.lists.sources import local, namespace, open_bytes, parse_error
+from fcc.ingest.lists.sources import READ_ERRORS, local, namespace, open_bytes, parse_error
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def parse(path: Path, list_version: str | None = None) -> ParsedList:
             _stream(f, state, path)
         except ET.ParseError as exc:
             raise parse_error(path, exc, EXPECTED) from exc
-        except (OSError, EOFError) as exc:
+        except READ_ERRORS as exc:
             raise ListFormatError(f"{path}: cannot be read ({exc}); expected {EXPECTED}") from exc
     if not state.refs.loaded:
         raise ListFormatError(f"{path}: no <ReferenceValueSets>; expected {EXPECTED}")
@@ -217,9 +217,18 @@ def _on_party(party: ET.Element, ns: str, state: _State, path: Path) -> None:
         raise ListFormatError(
             f"{path}: <DistinctParty> before <ReferenceValueSets>; expected {EXPECTED}"
         )
+    if not party.get("FixedRef"):
+        raise ListFormatError(f"{path}: a <DistinctParty> has no FixedRef; expected {EXPECTED}")
     profile = party.find(f"{ns}Profile")
     if profile is None:
         raise ListFormatError(f"{path}: party {party.get('FixedRef')} has no <Profile>")
+    profile_id = profile.get("ID")
+    if not profile_id:
+        raise ListFormatError(f"{path}: <Profile> of party {party.get('FixedRef')} has no ID")
+    if profile_id in state.rows:
+        raise ListFormatError(
+            f"{path}: <Profile> ID {profile_id} of party {party.get('FixedRef')} is used twice"
+        )
     row = new_row(
         party.get("FixedRef"),
         "",
@@ -234,8 +243,8 @@ def _on_party(party: ET.Element, ns: str, state: _State, path: Path) -> None:
     locations: list[tuple[str, str]] = []
     for feature in profile.iter(f"{ns}Feature"):
         _add_feature(feature, ns, refs, row, locations)
-    state.rows[profile.get("ID")] = row
-    state.locations[profile.get("ID")] = locations
+    state.rows[profile_id] = row
+    state.locations[profile_id] = locations
 
 
 def _add_names(identity: ET.Element, ns: str, refs: _Refs, row: dict) -> None:
@@ -322,7 +331,7 @@ def _bound(elem: ET.Element | None, ns: str, low: bool) -> date | None:
         if day_text:
             return date(year, month, int(day_text))
         return date(year, month, 1) if low else month_end(year, month)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or no calendar date
         return None
 
 
@@ -342,7 +351,7 @@ def _ymd(elem: ET.Element, ns: str) -> str | None:
     try:
         y, m, d = (int(elem.findtext(f"{ns}{p}") or "") for p in ("Year", "Month", "Day"))
         return date(y, m, d).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

@@ -174,7 +174,10 @@ def _dob_labels(start: str, end: str | None) -> list[str]:
     """'12 Aug 1960' | 'Aug 1960' | '1960' | '1960-1962', optionally '... to ...'."""
     start = start.strip()
     if end is None and (m := re.fullmatch(r"(\d{4})\s*-\s*(\d{4})", start)):
-        return year_range(int(m.group(1)), int(m.group(2)))
+        try:
+            return year_range(int(m.group(1)), int(m.group(2)))
+        except ValueError:  # year 0000 has no calendar date
+            return []
     lo = _date_bounds(start)
     hi = _date_bounds(end.strip()) if end else lo
     if lo is None or hi is None:

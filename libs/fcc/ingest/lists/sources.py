@@ -5,12 +5,15 @@ from __future__ import annotations
 import bz2
 import gzip
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 from typing import IO
 
 from fcc.ingest.lists.model import ListFormatError
 
 _MAGIC = {b"BZh": bz2.open, b"\x1f\x8b": gzip.open}
+# What reading a damaged or truncated (compressed) file raises.
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def open_bytes(path: Path, expected: str) -> IO[bytes]:
@@ -43,7 +46,7 @@ def root_tag(path: Path, expected: str) -> str:
         try:
             for _, elem in ET.iterparse(f, events=("start",)):
                 return elem.tag
-        except (ET.ParseError, OSError, EOFError) as exc:
+        except (ET.ParseError, *READ_ERRORS) as exc:
             raise ListFormatError(f"{path}: not readable XML ({exc}); expected {expected}") from exc
     raise ListFormatError(f"{path}: no XML element found; expected {expected}")
 

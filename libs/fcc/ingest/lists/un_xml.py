@@ -19,7 +19,7 @@ from fcc.ingest.lists.model import (
     new_row,
     year_range,
 )
-from fcc.ingest.lists.sources import local, open_bytes, parse_error
+from fcc.ingest.lists.sources import READ_ERRORS, local, open_bytes, parse_error
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ def parse(path: Path, list_version: str | None = None) -> ParsedList:
                     elem.clear()
         except ET.ParseError as exc:
             raise parse_error(path, exc, EXPECTED) from exc
+        except READ_ERRORS as exc:
+            raise ListFormatError(f"{path}: cannot be read ({exc}); expected {EXPECTED}") from exc
     version = list_version or _version(generated)
     if not version:
         raise ListFormatError(
@@ -121,7 +123,7 @@ def _dob_labels(dob: ET.Element) -> list[str]:
     if kind == "BETWEEN":
         try:
             return year_range(int(_text(dob, "FROM_YEAR")), int(_text(dob, "TO_YEAR")))
-        except ValueError:
+        except (ValueError, OverflowError):  # not a year, or one no calendar date has
             return []
     return _date_labels(_text(dob, "DATE")) or _date_labels(_text(dob, "YEAR"))
 
