@@ -3,9 +3,10 @@ just under the reporting threshold, remittances to grey-list countries."""
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from fcc.synth import _rand as R
@@ -24,6 +25,24 @@ from fcc.synth._people import compose, with_person
 from fcc.synth._reference import CHAIN_ASSETS
 
 HOUR = 3600
+SALARY_USD, SALARY_SIGMA = 3000, 0.35  # payroll: median monthly salary per employee, log spread
+MM_DAY_SHARE = 0.6  # market maker: share of days with a deposit -> withdrawal round
+MM_TICKET_USD, MM_SIGMA = 200_000, 0.8  # ... median deposit of a round, log spread
+
+
+def expected_monthly_usd(ctx: Ctx) -> Column:
+    """Mean monthly USD a look-alike customer's look-alike flows add (what it would declare)."""
+    la = ctx.cfg.lookalikes
+    employees = (8 + la.payroll_employees_max) / 2
+    salary = SALARY_USD * math.exp(SALARY_SIGMA**2 / 2)
+    rounds = MM_DAY_SHARE * 30 * 2 * MM_TICKET_USD * math.exp(MM_SIGMA**2 / 2)  # in + out
+    below = ctx.cfg.reporting_threshold_usd * 0.945
+    return (
+        F.when(F.col("payroll"), employees * salary)
+        .when(F.col("market_maker"), rounds)
+        .when(F.col("regular_below"), below)
+        .otherwise(0.0)
+    )
 
 
 def _months(ctx: Ctx) -> DataFrame:
@@ -74,7 +93,7 @@ def payroll(ctx: Ctx, cust: DataFrame) -> DataFrame:
             "method"
         ),
         "currency",
-        ctx.lognormal("sal", 3000, 0.35, emp_key).alias("usd"),
+        ctx.lognormal("sal", SALARY_USD, SALARY_SIGMA, emp_key).alias("usd"),
         compose("pe_", "latin")["full_name"].alias("cp_name"),
         R.hex64(ctx.seed, "empacct", emp_key).alias("cp_account"),
         F.col("residence_country").alias("cp_country"),
@@ -146,7 +165,7 @@ def market_maker(ctx: Ctx, cust: DataFrame) -> DataFrame:
     days = ctx.spark.range(ctx.days).select(F.col("id").alias("d"))
     df = cust.where(F.col("market_maker")).crossJoin(F.broadcast(days))
     dk = F.concat_ws(":", F.lit("mm"), F.col("idx"), F.col("d"))
-    df = df.where(ctx.u("mmday", dk) < 0.6)
+    df = df.where(ctx.u("mmday", dk) < MM_DAY_SHARE)
     rc = ctx.u("mmc", dk)
     df = df.select(
         "*",
@@ -154,7 +173,7 @@ def market_maker(ctx: Ctx, cust: DataFrame) -> DataFrame:
         R.weighted([(c, w) for c, _, w in CHAIN_ASSETS], rc).alias("chain"),
         R.weighted([(a, w) for _, a, w in CHAIN_ASSETS], rc).alias("asset"),
         (F.lit(ctx.start_unix) + F.col("d") * DAY + ctx.u("mmt", dk) * 20 * HOUR).alias("t_in"),
-        ctx.lognormal("mma", 200_000, 0.8, dk).alias("amt"),
+        ctx.lognormal("mma", MM_TICKET_USD, MM_SIGMA, dk).alias("amt"),
     )
     df = df.select("*", F.explode(F.array(F.lit(0), F.lit(1))).alias("leg"))
     inflow = F.col("leg") == 0

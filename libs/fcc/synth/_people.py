@@ -396,8 +396,13 @@ def _behaviour(ctx: Ctx, df: DataFrame) -> DataFrame:
             for ch in ("BTC", "ETH", "TRON")
         ],
     )
-    # declared volume: roughly the expected activity, mis-declared by up to 3x either way
-    declared = F.col("rate") * 30 * F.col("scale") * F.exp(ctx.uniform("decl", -1.1, 1.1, idx))
+    # declared volume: roughly the expected activity (everyday plus a look-alike's own flows,
+    # e.g. a merchant's payroll), mis-declared by up to 3x either way
+    from fcc.synth._lookalikes import expected_monthly_usd  # imports this module
+
+    declared = (F.col("rate") * 30 * F.col("scale") + expected_monthly_usd(ctx)) * F.exp(
+        ctx.uniform("decl", -1.1, 1.1, idx)
+    )
     span = F.greatest(F.lit(0), F.lit(ctx.end_unix) - F.col("onboarded") - 3600)
     return df.select(
         "*",

@@ -364,6 +364,18 @@ def test_lookalikes_exist_and_are_not_suspicious(pdf):
     assert ip_fanout.max() >= 10
 
 
+def test_declared_volume_covers_a_lookalikes_own_flows(pdf):
+    """A payroll merchant declares its payroll, a market maker its rounds (at worst 1/3 of it)."""
+    labels = pdf(truth.CUSTOMER_LABELS).set_index("customer_id")
+    kyc = pdf(bronze.CUSTOMERS).set_index("customer_id")
+    declared = kyc.expected_monthly_volume.astype(float)
+    kind = labels.lookalike.reindex(declared.index)
+    # payroll: 24 employees x USD 3,000 x e^(0.35^2/2) = 76,550 a month, x e^-1.1 = 25,480
+    assert (kind == "payroll").any() and declared[kind == "payroll"].min() >= 25_000
+    # market maker: 0.6 x 30 days x 2 legs x 200,000 x e^(0.8^2/2) = 9.91M, x e^-1.1 = 3.30M
+    assert (kind == "market_maker").any() and declared[kind == "market_maker"].min() >= 3_000_000
+
+
 def test_names_come_from_several_scripts(pdf):
     kyc = pdf(bronze.CUSTOMERS)
     assert {"Latin", "Cyrillic", "Arabic", "Han", "Hangul", "Greek"} <= set(kyc.name_script)
