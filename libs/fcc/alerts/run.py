@@ -46,7 +46,14 @@ def run_alerts(
     )
     rows = rows.cache()
     n_candidates, n_suppressed = candidates.count(), suppressed.count()
-    counts = lakehouse.merge(gold.ALERTS, rows)
+    # an alert an earlier run of D opened, that no analyst touched and that D's hits no longer
+    # support (the rerun had another config or corrected data) is that run's artefact: removed
+    # in the same commit (the earlier table version and ops.runs keep the trail)
+    superseded = (
+        f"t.opened_as_of = DATE'{as_of.isoformat()}' AND t.status = 'open' "
+        "AND t.disposition IS NULL"
+    )
+    counts = lakehouse.merge(gold.ALERTS, rows, delete_unmatched=superseded)
     candidates.unpersist()
     rows.unpersist()
     log.info(
@@ -61,4 +68,5 @@ def run_alerts(
         "alerts_new": counts["inserted"],
         "alerts_updated": counts["updated"],
         "suppressed": n_suppressed,
+        "alerts_withdrawn": counts["deleted"],
     }

@@ -156,8 +156,12 @@ class Lakehouse:
         update: bool = True,
         update_condition: str | Column | None = None,
         prune_on: str | None = None,
+        delete_unmatched: str | None = None,
     ) -> dict[str, int]:
-        """MERGE df into the table on its keys; returns inserted / updated row counts.
+        """MERGE df into the table on its keys; returns inserted / updated / deleted row counts.
+
+        `delete_unmatched` is a condition on target rows (alias `t`): such rows that no df row
+        matches are deleted in the same commit.
 
         `prune_on` names a partition column: the MERGE then only reads the target partitions of
         df's values of it (collected, one per partition touched). Pass it only when no df row can
@@ -177,12 +181,18 @@ class Lakehouse:
         merger = target.alias("t").merge(source.alias("s"), cond)
         if update:
             merger = merger.whenMatchedUpdateAll(condition=update_condition)
-        merger.whenNotMatchedInsertAll().execute()
+        merger = merger.whenNotMatchedInsertAll()
+        if delete_unmatched:
+            merger = merger.whenNotMatchedBySourceDelete(condition=delete_unmatched)
+        merger.execute()
         metrics = (target.history(1).select("operationMetrics").first() or [{}])[0] or {}
-        return {
+        counts = {
             "inserted": int(metrics.get("numTargetRowsInserted", 0)),
             "updated": int(metrics.get("numTargetRowsUpdated", 0)),
         }
+        if delete_unmatched:
+            counts["deleted"] = int(metrics.get("numTargetRowsDeleted", 0))
+        return counts
 
     @staticmethod
     def _partition_predicate(spec: TableSpec, source: DataFrame, column: str) -> str:
