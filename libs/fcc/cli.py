@@ -11,8 +11,10 @@ import logging
 import os
 import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from fcc import __version__
 
@@ -25,18 +27,21 @@ class Terminated(Exception):
     """SIGTERM arrived (pod deleted, job deadline): the run ends as failed and frees its lease."""
 
 
-def stop_on_sigterm() -> None:
+def stop_on_sigterm() -> Any:
     """Turn the first SIGTERM into Terminated in the main thread; a second one kills at once.
 
     Without it Python dies on SIGTERM without running `finally` blocks, so the run stays
     "running" in ops.runs and its lease blocks the CronJob's retry until the lease expires.
+    Returns the previous handler (None off the main thread, where handlers cannot be set).
     """
 
     def _raise(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         raise Terminated("terminated by SIGTERM")
 
-    signal.signal(signal.SIGTERM, _raise)
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise)
 
 
 class UsageError(ValueError):
@@ -526,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "k8s":  # talks to the Kubernetes API only; no lakehouse config needed
         return args.k8s_handler(args)
-    stop_on_sigterm()
+    previous = stop_on_sigterm()
     try:
         cfg = _load_cfg(args)
         return COMMANDS[args.command](args, cfg)
@@ -549,6 +554,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s failed: %s", args.command, safe_error(exc))
         log.debug("traceback:\n%s", safe_traceback(exc))
         return EXIT_FAILURE
+    finally:
+        if previous is not None:  # main() called as a library function: leave no handler behind
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -171,11 +171,15 @@ def test_run_taking_over_an_abandoned_lease_marks_the_abandoned_run_failed(
 
 
 def test_cli_run_exits_3_naming_the_holder_when_the_lease_is_held(lakehouse, cli_conf, capsys):
+    import signal
+
     RunLease(lakehouse, "ingest", D, "ingest-holder-42", heartbeat_seconds=0).acquire()
+    handler = signal.getsignal(signal.SIGTERM)
     code = main(
         ["run", "ingest", "--as-of", str(D), "--lakehouse", lakehouse.root, "--conf", cli_conf]
     )
     assert code == EXIT_BUSY == 3
+    assert signal.getsignal(signal.SIGTERM) == handler  # main() leaves no SIGTERM handler behind
     err = capsys.readouterr().err
     assert "already running as run ingest-holder-42" in err
     assert not lakehouse.exists(ops.RUNS)
