@@ -56,6 +56,14 @@ def pdf(gen):
     return get
 
 
+def _block_ts(text: str) -> pd.Timestamp:
+    """A chain feed's block time: unix seconds or an ISO-8601 string, as a UTC timestamp."""
+    if text.isdigit():
+        return pd.Timestamp(int(text), unit="s", tz="UTC")
+    ts = pd.Timestamp(text)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
 def _legs(pdf) -> pd.DataFrame:
     """Canonical txn id -> (customer_id, direction, ts string) for every bronze money movement."""
     f = pdf(bronze.FIAT_LEDGER)
@@ -77,16 +85,7 @@ def _legs(pdf) -> pd.DataFrame:
                 "txn_id": "CHAIN:" + c.transfer_id,
                 "customer_id": c.customer_id,
                 "direction": c.direction.map({"deposit": "in", "withdrawal": "out"}),
-                "ts": pd.to_datetime(
-                    c.block_time.where(
-                        ~c.block_time.str.fullmatch(r"\d+"),
-                        pd.to_datetime(
-                            pd.to_numeric(c.block_time, errors="coerce"), unit="s", utc=True
-                        ).astype(str),
-                    ),
-                    utc=True,
-                    format="mixed",
-                ),
+                "ts": c.block_time.map(_block_ts),
                 "amount": c.amount.astype(float),
             }
         ),

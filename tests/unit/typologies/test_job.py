@@ -88,3 +88,15 @@ def test_a_detector_never_flags_its_excluded_segments(spark):
     kept = {r.customer_id for r in _without_segments(hits, customers, ["institutional"]).collect()}
     assert kept == {"R1", "U1"}
     assert _without_segments(hits, customers, []).count() == 3
+
+
+def test_a_misspelt_excluded_segment_is_a_config_error():
+    import pytest
+    from pydantic import ValidationError
+
+    from fcc.core.settings.typologies import TypologiesSettings
+
+    with pytest.raises(ValidationError, match=r"cycle\.exclude_segments: unknown segment"):
+        TypologiesSettings.model_validate({"cycle": {"exclude_segments": ["instituional"]}})
+    ok = TypologiesSettings.model_validate({"cycle": {"exclude_segments": ["institutional"]}})
+    assert ok.cycle.exclude_segments == ["institutional"]

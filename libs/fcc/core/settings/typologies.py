@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from fcc.core.settings._base import Strict
 from fcc.core.settings.features import CountryRiskList
@@ -183,3 +183,16 @@ class TypologiesSettings(Strict):
     exposure: ExposureSettings = Field(default_factory=ExposureSettings)
     rapid_conversion: RapidConversionSettings = Field(default_factory=RapidConversionSettings)
     profile: ProfileSettings = Field(default_factory=ProfileSettings)
+
+    @model_validator(mode="after")
+    def _excluded_segments_are_known(self) -> "TypologiesSettings":
+        """A misspelt segment in a detector's exclude_segments would silently exclude nothing."""
+        for name in type(self).model_fields:
+            detector = getattr(self, name)
+            unknown = sorted(set(getattr(detector, "exclude_segments", [])) - set(self.segments))
+            if unknown:
+                raise ValueError(
+                    f"typologies.{name}.exclude_segments: unknown segment(s) {unknown}; "
+                    f"expected some of {self.segments}"
+                )
+        return self
