@@ -58,10 +58,8 @@ FEATURE_COLUMNS = [
     "counterparty_id",
     "counterparty_country",
 ]
-METRICS = (
-    "wall_s",
-    "jobs",
-    "stages",
+# summed over the stages a step ran
+STAGE_METRICS = (
     "tasks",
     "records_scanned",
     "input_bytes",
@@ -71,8 +69,8 @@ METRICS = (
     "spill_memory_bytes",
     "spill_disk_bytes",
     "executor_run_ms",
-    "jvm_heap_peak_bytes",
 )
+METRICS = ("wall_s", "jobs", "stages", *STAGE_METRICS, "jvm_heap_peak_bytes")
 
 
 def loadavg() -> list[float]:
@@ -172,20 +170,7 @@ class Probe:
             except Exception:  # noqa: BLE001 - evicted from the store
                 name = "?"
             names[name] = names.get(name, 0) + 1
-        out = dict.fromkeys(
-            (
-                "tasks",
-                "records_scanned",
-                "input_bytes",
-                "output_bytes",
-                "shuffle_read_bytes",
-                "shuffle_write_bytes",
-                "spill_memory_bytes",
-                "spill_disk_bytes",
-                "executor_run_ms",
-            ),
-            0,
-        )
+        out = dict.fromkeys(STAGE_METRICS, 0)
         stage_heap = None
         run_stages = 0
         for sid in stage_ids:

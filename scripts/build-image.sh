@@ -27,7 +27,7 @@ fi
 context="${FCC_IMAGE_CACHE}/context"
 rm -rf "${context}"
 mkdir -p "${context}"
-cp "${REPO_ROOT}/pyproject.toml" "${context}/"
+cp "${REPO_ROOT}/pyproject.toml" "${REPO_ROOT}/requirements.lock" "${context}/"
 if [[ -f "${REPO_ROOT}/README.md" ]]; then cp "${REPO_ROOT}/README.md" "${context}/"; else : > "${context}/README.md"; fi
 for dir in libs conf jobs docker; do
   cp -r "${REPO_ROOT}/${dir}" "${context}/${dir}"

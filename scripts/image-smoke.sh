@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Smoke-test the built image with the chart's security posture (uid 185, read-only root
 # filesystem, no capabilities, no network): Delta round trip with the baked jars, `fcc doctor`,
-# then, when the image has the nightly chain, `fcc generate` + `fcc run nightly` on a mounted
-# folder. Usage: scripts/image-smoke.sh [customers] [days]
+# then, when the image has the nightly chain, `fcc generate` + `fcc run nightly` + `fcc summary`
+# on a mounted folder. Usage: scripts/image-smoke.sh [customers] [days]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/podman-env.sh"
 need_tools
@@ -48,6 +48,8 @@ if run fcc generate --help > /dev/null 2>&1 && run bash -c 'test -f /opt/fcc/job
   run fcc generate --out /data/lakehouse --customers "${customers}" --days "${days}" --seed 7 --end-date "${end_date}"
   echo "== fcc run nightly --as-of ${end_date}"
   run fcc run nightly --as-of "${end_date}"
+  echo "== fcc summary --as-of ${end_date}"
+  run fcc summary --as-of "${end_date}" --log-level WARNING
 else
   echo "== the image has no nightly chain yet (fcc generate / jobs/nightly.py); ran doctor only"
 fi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from datetime import timedelta
 
 import matplotlib
 
@@ -46,6 +47,10 @@ def lines(
             ax.scatter(bx, by, color="red", zorder=5, s=40)
     if hline is not None:
         ax.axhline(hline, color="red", linestyle=":", label=f"limit {hline:g}")
+    days = {x for pts in series.values() for x, _ in pts}
+    if len(days) == 1 and hasattr(next(iter(days)), "toordinal"):
+        day = next(iter(days))  # one date: show the week around it, not matplotlib's years
+        ax.set_xlim(day - timedelta(days=3), day + timedelta(days=3))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=7, loc="upper left", ncol=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
@@ -85,16 +85,31 @@ def load_labels(lakehouse: Lakehouse, cfg: AppConfig, labels_table: str | None =
 
 
 def load_instances(lakehouse: Lakehouse, cfg: AppConfig) -> DataFrame | None:
-    """instance_id, typology, customer_id, start_date, end_date; None when there is no truth."""
+    """instance_id, typology, customer_id, start_date, end_date, seen_until; None without truth.
+
+    seen_until is the last as-of date on which a run can report the instance: its last day
+    (detectors report a pattern on the day it gains a transaction), or null for the standing
+    typologies (a listed name, a ring of shared identifiers), which every run sees again.
+    """
     name = cfg.monitoring.validation.instances_table
     if name not in REGISTRY or not lakehouse.exists(name):
         return None
+    end = F.coalesce(F.to_date("end_ts"), F.to_date("start_ts"))
+    standing = F.col("typology").isin(*cfg.monitoring.validation.standing_typologies)
     return lakehouse.read(name).select(
         "instance_id",
         "typology",
         F.explode("customer_ids").alias("customer_id"),
         F.to_date("start_ts").alias("start_date"),
         F.to_date("end_ts").alias("end_date"),
+        F.when(~standing, end).alias("seen_until"),
+    )
+
+
+def visible_between(start: date, end: date) -> Column:
+    """Instances a run on some date in [start, end] can see: started by `end`, seen until `start`."""
+    return (F.col("start_date") <= F.lit(end)) & (
+        F.col("seen_until").isNull() | (F.col("seen_until") >= F.lit(start))
     )
 
 
@@ -115,9 +130,7 @@ def windowed_truth(
             "lookalike",
             "disposition",
         )
-    overlaps = (F.col("start_date") <= F.lit(end)) & (
-        F.coalesce("end_date", "start_date") >= F.lit(start)
-    )
+    overlaps = visible_between(start, end)
     timing = instances.groupBy("customer_id").agg(
         F.lit(True).alias("_planted"),
         F.max(overlaps).alias("_active"),

@@ -17,7 +17,12 @@ from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, ops
 from fcc.governance._confusion import confusion_table
-from fcc.governance._truth import load_instances, load_labels, windowed_truth
+from fcc.governance._truth import (
+    load_instances,
+    load_labels,
+    visible_between,
+    windowed_truth,
+)
 
 log = logging.getLogger(__name__)
 
@@ -174,14 +179,12 @@ def conversion_table(
 def coverage_matrix(
     instances: DataFrame, hits: DataFrame, alerts: DataFrame, start: date, end: date
 ) -> pd.DataFrame:
-    """Planted typology x detector: instances caught / instances overlapping the window.
+    """Planted typology x detector: instances caught / instances visible in the window.
 
     An instance is caught by a rule when one of its customers has a hit of that rule on a date
     in the window no earlier than the instance's start; `any_alert` uses gold.alerts likewise.
     """
-    live = instances.where(
-        (F.col("start_date") <= F.lit(end)) & (F.coalesce("end_date", "start_date") >= F.lit(start))
-    )
+    live = instances.where(visible_between(start, end))
     planted = {
         r["typology"]: int(r["n"])
         for r in live.groupBy("typology").agg(F.countDistinct("instance_id").alias("n")).collect()

@@ -83,8 +83,10 @@ def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
         variants = F.array(
             F.col("full_name"), F.concat_ws(" ", F.col("given_name"), F.col("family_name"))
         )
+        # a customer with a date of birth is a natural person (a sole trader in a company
+        # segment is one too); only a company-segment customer without one is a legal entity
         subject_type = F.when(
-            F.col("segment").isin(cfg.company_segments), F.lit("entity")
+            F.col("dob").isNull() & F.col("segment").isin(cfg.company_segments), F.lit("entity")
         ).otherwise(F.lit("person"))
         return (
             customers.select(

@@ -141,3 +141,33 @@ def test_window_starts_at_the_first_night_the_typologies_step_succeeded(spark, t
     )
     assert first_scored_date(lh, start, D) == D - timedelta(days=3)
     assert first_scored_date(lh, D, D) is None
+
+
+def test_standing_typologies_stay_visible_and_others_only_on_their_own_days(spark, tmp_path):
+    """A run reports a pattern on the day it gains a transaction; names and rings every night."""
+    from fcc.core.tables import truth
+    from fcc.governance._truth import load_instances, visible_between
+    from tests.unit.governance._tables import instance, put
+
+    lh = Lakehouse(spark, str(tmp_path / "lakehouse"))
+    put(
+        lh,
+        truth.TYPOLOGY_INSTANCES,
+        [
+            instance("before", "cycle", ["a"], date(2026, 3, 10), date(2026, 3, 21)),
+            instance("across", "cycle", ["b"], date(2026, 3, 20), date(2026, 3, 22)),
+            instance("name", "watchlist_name_variant", ["c"], date(2025, 1, 1), date(2025, 1, 1)),
+            instance("ring", "synthetic_identity_ring", ["d"], date(2026, 1, 2), date(2026, 1, 6)),
+            instance("later", "watchlist_name_variant", ["e"], date(2026, 4, 1), date(2026, 4, 1)),
+        ],
+    )
+    instances = load_instances(lh, CFG)
+    assert {r.instance_id: r.seen_until for r in instances.collect()} == {
+        "before": date(2026, 3, 21),
+        "across": date(2026, 3, 22),
+        "name": None,
+        "ring": None,
+        "later": None,
+    }
+    window = visible_between(date(2026, 3, 22), D)
+    assert {r.instance_id for r in instances.where(window).collect()} == {"across", "name", "ring"}

@@ -71,6 +71,29 @@ def test_runtime_lock_holds_no_dev_only_tool():
     assert dev_only and not dev_only & set(_lock("requirements.lock"))
 
 
+def test_this_environment_runs_exactly_the_locked_versions():
+    """make installs from requirements-dev.lock: every locked package at its locked version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    drift = {}
+    for name, (locked, _hashes) in _lock("requirements-dev.lock").items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        if installed != locked:
+            drift[name] = (locked, installed)
+    assert not drift, f"installed versions differ from requirements-dev.lock: {drift}"
+
+
+def test_image_installs_the_hashed_runtime_lock_and_the_package_without_dependencies():
+    dockerfile = (REPO / "docker" / "Dockerfile").read_text()
+    runs = " ".join(dockerfile.replace("\\\n", " ").split())
+    assert "COPY requirements.lock" in runs
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in runs
+    assert "pip install --no-deps ." in runs and "pip check" in runs
+
+
 # --- the chart ---------------------------------------------------------------------------
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"

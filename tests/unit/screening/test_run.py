@@ -21,7 +21,7 @@ def _rows(spec, rows):
     return [tuple(r.get(n) for n in names) for r in rows]
 
 
-def _customer(cid, full, given, family, dob=None, nat=None, h=None):
+def _customer(cid, full, given, family, dob=None, nat=None, h=None, segment="retail"):
     return {
         "customer_id": cid,
         "full_name": full,
@@ -30,7 +30,7 @@ def _customer(cid, full, given, family, dob=None, nat=None, h=None):
         "dob": date.fromisoformat(dob) if dob else None,
         "nationality": nat,
         "residence_country": nat,
-        "segment": "retail",
+        "segment": segment,
         "record_hash": h or f"{cid}-v1",
     }
 
@@ -144,7 +144,7 @@ def test_three_nights_of_screening(spark, lakehouse):
     # nationality listed +0.03
     assert hits[("c1", "OFAC-SDN:1", "name")].score == round(0.9091 + 0.05 + 0.03, 4)
     assert hits[("c1", "OFAC-SDN:1", "name")].dob_score == 1.0
-    # the exact-name John Smith with a contradicting DOB: 1.0 - 0.15 = 0.85 < 0.88 -> no hit
+    # the exact-name John Smith with a contradicting DOB: 1.0 - 0.2 = 0.8 < 0.88 -> no hit
     assert ("c2", "OFAC-SDN:2", "name") not in hits
 
     record_decision(lakehouse, "c6", "OFAC-SDN:4", "false_positive", "analyst-1", "other person")
@@ -178,3 +178,37 @@ def test_three_nights_of_screening(spark, lakehouse):
     }
     runs = {r.as_of.isoformat(): r.mode for r in lakehouse.read(SCREENING_RUNS).collect()}
     assert runs == {"2025-01-01": "full", "2025-01-02": "delta", "2025-01-03": "full"}
+
+
+def test_company_segment_customer_is_screened_as_a_person_when_kyc_gives_a_dob(spark, lakehouse):
+    """A sole trader (merchant with a DOB) is a natural person; a merchant without one an entity."""
+    listed = _entry("OFAC-SDN:7", "v1", "person", "Andreas Ute HOFFMANN", ["1991-11-04"], ["DE"])
+    company = _entry("OFAC-SDN:8", "v1", "entity", "GARANTEX EUROPE OU")
+    customers = [
+        # reordered listed name, exact DOB: 1.0 + 0.05 (DOB) + 0.03 (nationality) -> clipped 1.0
+        _customer(
+            "m1",
+            "Hoffmann Andreas Ute",
+            "Hoffmann",
+            "Andreas Ute",
+            "1991-11-04",
+            "DE",
+            segment="merchant",
+        ),
+        # the listed person's name on a company record (no DOB): 1.0 - 0.3 type mismatch = 0.7
+        _customer("m2", "Andreas Ute Hoffmann", "Andreas Ute", "Hoffmann", segment="merchant"),
+        # a namesake of the same nationality born 21 years apart: 1.0 - 0.2 (DOB contradicts)
+        # + 0.03 (nationality listed) = 0.83 < 0.88 -> no hit
+        _customer("r1", "Andreas Ute Hoffmann", "Andreas Ute", "Hoffmann", "1970-01-01", "DE"),
+        # a company record matching the listed company
+        _customer("m3", "Garantex Europe OU", None, None, segment="institutional"),
+    ]
+    _write(spark, lakehouse, silver.WATCHLIST, [listed, company])
+    _write(spark, lakehouse, silver.CUSTOMERS, customers)
+    _write(spark, lakehouse, silver.IDENTIFIERS, [])
+    _write(spark, lakehouse, silver.TRANSACTIONS, [])
+    run_screening(spark, lakehouse, AppConfig(), date(2025, 1, 1), "r1")
+    hits = _hits(lakehouse, "2025-01-01")
+    assert set(hits) == {("m1", "OFAC-SDN:7", "name"), ("m3", "OFAC-SDN:8", "name")}
+    assert hits[("m1", "OFAC-SDN:7", "name")].score == 1.0
+    assert hits[("m1", "OFAC-SDN:7", "name")].dob_score == 1.0

@@ -29,6 +29,10 @@ class ValidationSettings(Strict):
     lookback_days: int = Field(default=90, ge=1)  # alerts / hits of D-(n-1)..D are validated
     labels_table: str = "truth.customer_labels"  # default ground truth (registered table)
     instances_table: str = "truth.typology_instances"  # planted instances: timing and coverage
+    # typologies seen in standing state (name, identifiers): in scope from their start onwards
+    standing_typologies: list[str] = Field(
+        default_factory=lambda: ["watchlist_name_variant", "synthetic_identity_ring"]
+    )
     # label dispositions (investigation outcomes) that mean "suspicious"
     suspicious_dispositions: list[str] = Field(
         default_factory=lambda: ["sar_filed", "true_positive", "escalated"]

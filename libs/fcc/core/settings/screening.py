@@ -33,7 +33,7 @@ class EvidenceSettings(Strict):
     name_floor: float = 0.8  # below this name score evidence is not applied
     dob_match_weight: float = 0.05  # added for an exact date of birth (x0.6 month, x0.5 year)
     dob_year_tolerance: int = 1  # years of difference treated as neutral, not contradicting
-    dob_contradiction_penalty: float = 0.15  # subtracted when every list DOB contradicts
+    dob_contradiction_penalty: float = 0.2  # subtracted when every list DOB contradicts
     country_match_weight: float = 0.03  # added for a nationality match (x0.5 residence)
     country_contradiction_penalty: float = 0.03  # subtracted when nationalities disagree
     type_mismatch_penalty: float = 0.3  # subtracted when person vs entity/vessel/aircraft
@@ -43,6 +43,7 @@ class EvidenceSettings(Strict):
 class ScreeningSettings(Strict):
     threshold: float = 0.88  # final score at or above which a name match is a hit
     lists: list[str] = Field(default_factory=list)  # list_name values to screen; empty = all
+    # segments whose customers WITHOUT a date of birth are screened as entities (legal persons)
     company_segments: list[str] = Field(default_factory=lambda: ["merchant", "institutional"])
     name: NameMatchingSettings = Field(default_factory=NameMatchingSettings)
     blocking: BlockingSettings = Field(default_factory=BlockingSettings)
