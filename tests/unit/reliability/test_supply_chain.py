@@ -92,6 +92,9 @@ def test_image_installs_the_hashed_runtime_lock_and_the_package_without_dependen
     assert "COPY requirements.lock" in runs
     assert "pip install --require-hashes --no-deps -r requirements.lock" in runs
     assert "pip install --no-deps ." in runs and "pip check" in runs
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    # the chart's runAsUser; `make image-smoke` runs the image so, on a read-only root
+    assert users and users[-1] == "185"
 
 
 # --- the chart ---------------------------------------------------------------------------
