@@ -8,7 +8,6 @@ continues the chain. At the end the killed-and-rerun lakehouse must equal an und
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -23,15 +22,11 @@ from fcc.core.config import load_config
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.tables import REGISTRY, ops
 from fcc.pipeline import NIGHTLY, STEPS, run_job
+from tests.integration.opt_in import opt_in
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("FCC_FAULT_IT") != "1",
-        reason="kills the driver inside every nightly step (about 15 minutes on 2 cores); "
-        "run with FCC_FAULT_IT=1",
-    ),
-]
+pytestmark = opt_in(
+    "FCC_FAULT_IT", "kills the driver inside every nightly step (about 25 minutes on 2 cores)"
+)
 
 END = date(2026, 11, 27)
 REPO = Path(__file__).resolve().parents[2]

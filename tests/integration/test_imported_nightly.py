@@ -7,7 +7,6 @@ and `validate` scores the alerts against the labels the import wrote.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -19,20 +18,16 @@ from fcc.core.lakehouse import Lakehouse
 from fcc.core.tables import gold, ops, silver
 from fcc.governance.validate import validate
 from fcc.pipeline import NIGHTLY, backfill
+from tests.integration.opt_in import opt_in
 from tests.unit.imports.helpers import (
     import_address_labels_sample,
     import_amlsim_sample,
     import_amlworld_sample,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("FCC_NIGHTLY_IT") != "1",
-        reason="nightly chain over imported samples (several minutes on 2 cores); "
-        "run with FCC_NIGHTLY_IT=1",
-    ),
-]
+pytestmark = opt_in(
+    "FCC_NIGHTLY_IT", "nightly chain over imported samples (about 20 minutes on 2 cores)"
+)
 
 REPO_CONF = Path(__file__).resolve().parents[2] / "conf"
 

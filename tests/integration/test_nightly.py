@@ -6,7 +6,6 @@ Spark application over real Delta tables.
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,15 +16,11 @@ from fcc.core.config import load_config
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.tables import gold, ops, silver
 from fcc.pipeline import NIGHTLY, StepFailed, backfill, completed_dates, replay, run_job
+from tests.integration.opt_in import opt_in
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        os.environ.get("FCC_NIGHTLY_IT") != "1",
-        reason="end-to-end nightly chain over generated data (about 15 minutes on 2 cores); "
-        "run with FCC_NIGHTLY_IT=1",
-    ),
-]
+pytestmark = opt_in(
+    "FCC_NIGHTLY_IT", "end-to-end nightly chain over generated data (about 15 minutes on 2 cores)"
+)
 
 END = date(2026, 11, 27)
 REPO_CONF = Path(__file__).resolve().parents[2] / "conf"

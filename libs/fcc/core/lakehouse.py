@@ -56,13 +56,31 @@ class Lakehouse:
     def ensure(self, t: TableSpec | str) -> None:
         """Create the table empty, with its schema and partitioning, when it is missing."""
         spec = self._spec(t)
-        if self.exists(spec):
+        if self.version(spec) is not None:  # a commit file: the table exists
             return
+        self._drop_uncommitted_log(spec)
         builder = DeltaTable.createIfNotExists(self.spark).location(self.path(spec))
         builder = builder.addColumns(spec.schema)
         if spec.partition_by:
             builder = builder.partitionedBy(*spec.partition_by)
         builder.execute()
+
+    def _log_dir(self, t: TableSpec | str):
+        """(Hadoop FileSystem, Path) of the table's `_delta_log` folder."""
+        jvm = self.spark.sparkContext._jvm
+        log_dir = jvm.org.apache.hadoop.fs.Path(f"{self.path(t)}/_delta_log")
+        return log_dir.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration()), log_dir
+
+    def _drop_uncommitted_log(self, spec: TableSpec) -> None:
+        """Remove a `_delta_log` that holds no commit: what a process killed while creating the
+        table leaves behind. It is no table to any reader, but Delta refuses to create one there."""
+        fs, log_dir = self._log_dir(spec)
+        if fs.exists(log_dir):
+            log.warning(
+                "table %s: removing a _delta_log without any commit (an interrupted creation)",
+                spec.qualified,
+            )
+            fs.delete(log_dir, True)
 
     def _prepare_write(self, spec: TableSpec) -> None:
         """Hook run before every write; a replay lakehouse redirects writes to scratch here."""
@@ -93,9 +111,7 @@ class Lakehouse:
         The highest commit file `_delta_log/<version>.json` (a commit file is written atomically
         and the latest one is never cleaned up): one directory listing, no Spark job.
         """
-        jvm = self.spark.sparkContext._jvm
-        log_dir = jvm.org.apache.hadoop.fs.Path(f"{self.path(t)}/_delta_log")
-        fs = log_dir.getFileSystem(self.spark.sparkContext._jsc.hadoopConfiguration())
+        fs, log_dir = self._log_dir(t)
         if not fs.exists(log_dir):
             return None
         names = (s.getPath().getName() for s in fs.listStatus(log_dir))

@@ -60,3 +60,19 @@ def test_missing_column_is_a_clear_error(spark, lakehouse):
 
     with pytest.raises(SchemaMismatch, match="gold.t_demo: DataFrame lacks columns \\['v'\\]"):
         lakehouse.append(SPEC, spark.createDataFrame([(date(2026, 1, 1), "a")], ["as_of", "k"]))
+
+
+def test_a_creation_killed_before_its_commit_does_not_block_the_table(spark, lakehouse):
+    """A driver killed inside CREATE leaves `_delta_log/_staged_commits/` and no commit; Delta
+    then refuses both reading and creating there. The next write must still succeed."""
+    from pathlib import Path
+
+    remnant = Path(lakehouse.path(SPEC)) / "_delta_log" / "_staged_commits"
+    remnant.mkdir(parents=True)
+    assert lakehouse.version(SPEC) is None
+    d = date(2026, 11, 27)
+    lakehouse.replace_where(
+        SPEC, spark.createDataFrame([(d, "a", 1)], ["as_of", "k", "v"]), as_of=d
+    )
+    assert lakehouse.version(SPEC) is not None
+    assert [(r.k, r.v) for r in lakehouse.read(SPEC).collect()] == [("a", 1)]
