@@ -55,6 +55,19 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _steps(text: str) -> list[str]:
+    from fcc.pipeline import JOBS
+
+    steps = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in steps if s not in JOBS]
+    if not steps or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown step(s) {', '.join(unknown) or repr(text)}; "
+            f"expected some of {', '.join(JOBS)}"
+        )
+    return steps
+
+
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("configuration")
@@ -117,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--from", dest="start", type=_date, required=True)
     bf.add_argument("--to", dest="end", type=_date, required=True)
     bf.add_argument("--force", action="store_true", help="rerun dates that already completed")
+    bf.add_argument(
+        "--steps",
+        type=_steps,
+        default=["nightly"],
+        help="comma-separated steps run for each date instead of the whole chain, e.g. "
+        "features,graph,typologies to rerun detection over history after a rule change",
+    )
 
     rp = sub.add_parser(
         "replay", parents=[common], help="recompute a recorded run and compare alerts and scores"
@@ -330,7 +350,10 @@ def _cmd_backfill(args, cfg) -> int:
     if args.end < args.start:
         raise UsageError(f"--to {args.end} is before --from {args.start}")
     spark, lakehouse = _session(cfg, "backfill")
-    for day, outcome in backfill(spark, lakehouse, cfg, args.start, args.end, force=args.force):
+    outcomes = backfill(
+        spark, lakehouse, cfg, args.start, args.end, force=args.force, steps=args.steps
+    )
+    for day, outcome in outcomes:
         print(f"{day}  {outcome}")
     return EXIT_OK
 

@@ -298,23 +298,35 @@ def backfill(
     start: date,
     end: date,
     force: bool = False,
-    job: str = "nightly",
+    steps: list[str] | tuple[str, ...] = ("nightly",),
 ) -> list[tuple[date, str]]:
-    """Run `job` for every date from start to end in order, skipping completed dates unless forced."""
+    """Run `steps` (jobs, in order) for every date from start to end in order.
+
+    A (step, date) that already completed is skipped unless forced. Returns (date, outcome):
+    the run id or "skipped" for one step, "step=outcome ..." for several.
+    """
     from datetime import timedelta
 
     if end < start:
         raise ValueError(f"--to {end} is before --from {start}")
-    done = set() if force else completed_dates(lakehouse, job)
+    unknown = [s for s in steps if s not in JOBS]
+    if not steps or unknown:
+        raise ValueError(f"unknown step(s) {unknown}; expected some of {', '.join(JOBS)}")
+    done = {s: set() if force else completed_dates(lakehouse, s) for s in steps}
     out = []
     day = start
     while day <= end:
-        if day in done:
-            log.info("backfill %s: already completed, skipped (use --force to rerun)", day)
-            out.append((day, "skipped"))
+        outcomes = []
+        for step in steps:
+            if day in done[step]:
+                log.info("backfill %s %s: already completed, skipped (--force reruns)", day, step)
+                outcomes.append((step, "skipped"))
+            else:
+                outcomes.append((step, run_job(spark, lakehouse, cfg, step, day)[0]))
+        if len(steps) == 1:
+            out.append((day, outcomes[0][1]))
         else:
-            run_id, _ = run_job(spark, lakehouse, cfg, job, day)
-            out.append((day, run_id))
+            out.append((day, " ".join(f"{s}={o}" for s, o in outcomes)))
         day += timedelta(days=1)
     return out
 

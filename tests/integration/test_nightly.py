@@ -78,6 +78,22 @@ def test_backfill_skips_completed_dates(spark, world):
     assert again == [(END - timedelta(days=1), "skipped"), (END, "skipped")]
 
 
+def test_backfill_of_chosen_steps_runs_only_them_and_then_skips_them(spark, world):
+    cfg, lakehouse, _ = world
+    on_d = F.col("as_of") == F.lit(END)
+    hits_before = sorted(_without_run_columns(lakehouse.read(gold.RULE_HITS).where(on_d)).collect())
+    [(day, outcome)] = backfill(spark, lakehouse, cfg, END, END, steps=["features", "typologies"])
+    assert day == END and outcome.startswith("features=") and " typologies=" in outcome
+    assert "skipped" not in outcome  # a nightly run does not complete the single-step jobs
+    run_ids = dict(part.split("=") for part in outcome.split())
+    runs = lakehouse.read(ops.RUNS).where(F.col("run_id").isin(list(run_ids.values())))
+    assert {r.job for r in runs.collect()} == {"features", "typologies"}
+    hits_after = sorted(_without_run_columns(lakehouse.read(gold.RULE_HITS).where(on_d)).collect())
+    assert hits_after == hits_before
+    again = backfill(spark, lakehouse, cfg, END, END, steps=["features", "typologies"])
+    assert again == [(END, "features=skipped typologies=skipped")]
+
+
 def test_rerun_of_a_date_gives_identical_alerts_and_scores(spark, world):
     cfg, lakehouse, _ = world
     on_d = F.col("as_of") == F.lit(END)

@@ -123,7 +123,8 @@ def _explain(exc: ValidationError, provenance: dict[str, str]) -> str:
         dotted = ".".join(str(p) for p in err["loc"])
         origin = _origin_of(dotted, provenance)
         kind = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        lines.append(f"  {origin}: {dotted}: {kind} (got {err.get('input')!r})")
+        got = "" if err["type"] == "credential_setting" else f" (got {err.get('input')!r})"
+        lines.append(f"  {origin}: {dotted}: {kind}{got}")
     return "\n".join(lines)
 
 

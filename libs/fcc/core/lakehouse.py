@@ -51,7 +51,8 @@ class Lakehouse:
         return self._spec(t).path(self.root)
 
     def exists(self, t: TableSpec | str) -> bool:
-        return DeltaTable.isDeltaTable(self.spark, self.path(t))
+        """A table exists once it has a commit file; a `_delta_log` without one is no table."""
+        return self.version(t) is not None
 
     def ensure(self, t: TableSpec | str) -> None:
         """Create the table empty, with its schema and partitioning, when it is missing."""

@@ -22,6 +22,7 @@ COLUMNS = [
     "f1",
     "type_i_error",
     "type_ii_error",
+    "precision_any",
 ]
 
 
@@ -38,6 +39,8 @@ def confusion_table(
     In scope 'typology' a customer is positive for subject t when t is among its typologies
     (when the labels carry typologies at all); everywhere else positive means suspicious.
     Customers flagged but absent from the labels or out of scope are neither TP nor FP.
+    precision_any is the share of flagged in-scope customers that are suspicious at all (for a
+    typology subject: also those planted with another typology, which an analyst would escalate).
     Subjects in `always` get a row even when nothing flagged them.
     """
     scoped = truth.where(F.col("in_scope"))
@@ -74,6 +77,7 @@ def confusion_table(
             F.count("*").alias("customers"),
             F.sum((F.col("in_scope") & pos).cast("long")).alias("tp"),
             F.sum((F.col("in_scope") & ~pos).cast("long")).alias("fp"),
+            F.sum((F.col("in_scope") & F.col("positive")).cast("long")).alias("suspicious"),
         )
         .collect()
     )
@@ -84,6 +88,7 @@ def confusion_table(
     for scope, subject in keys:
         r = found.get((scope, subject))
         tp, fp = (int(r["tp"] or 0), int(r["fp"] or 0)) if r else (0, 0)
+        suspicious = int(r["suspicious"] or 0) if r else 0
         p = p_typ.get(subject, 0) if aware and scope == "typology" else p_all
         fn, tn = p - tp, (n_all - p) - fp
         rows.append(
@@ -97,6 +102,7 @@ def confusion_table(
                 "fn": fn,
                 "tn": tn,
                 **confusion_metrics(tp, fp, fn, tn),
+                "precision_any": suspicious / (tp + fp) if tp + fp else None,
             }
         )
     order = {"overall": 0, "model": 0, "rule": 1, "typology": 2}

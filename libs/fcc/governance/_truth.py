@@ -88,14 +88,19 @@ def load_instances(lakehouse: Lakehouse, cfg: AppConfig) -> DataFrame | None:
     """instance_id, typology, customer_id, start_date, end_date, seen_until; None without truth.
 
     seen_until is the last as-of date on which a run can report the instance: its last day
-    (detectors report a pattern on the day it gains a transaction), or null for the standing
-    typologies (a listed name, a ring of shared identifiers), which every run sees again.
+    (detectors report a pattern on the day it gains a transaction) plus the typology's
+    validation.reported_for_days (state over a window, such as exposure), or null for the
+    standing typologies (a listed name, a ring of shared identifiers), which every run sees again.
     """
     name = cfg.monitoring.validation.instances_table
     if name not in REGISTRY or not lakehouse.exists(name):
         return None
+    v = cfg.monitoring.validation
     end = F.coalesce(F.to_date("end_ts"), F.to_date("start_ts"))
-    standing = F.col("typology").isin(*cfg.monitoring.validation.standing_typologies)
+    pairs = [x for t, days in v.reported_for_days.items() for x in (F.lit(t), F.lit(days))]
+    extra = F.element_at(F.create_map(*pairs), F.col("typology")) if pairs else F.lit(None)
+    end = F.date_add(end, F.coalesce(extra, F.lit(0)).cast("int"))
+    standing = F.col("typology").isin(*v.standing_typologies)
     return lakehouse.read(name).select(
         "instance_id",
         "typology",

@@ -39,6 +39,7 @@ _METRICS = [
     "f1",
     "type_i_error",
     "type_ii_error",
+    "precision_any",
     "conversion",
 ]
 
@@ -74,7 +75,8 @@ def format_table(table: pd.DataFrame) -> str:
     if table.empty:
         return "(no alerts, hits or labels in the window)"
     shown = table.copy()
-    for c in ("precision", "recall", "f1", "type_i_error", "type_ii_error", "conversion"):
+    rates = ("precision", "recall", "f1", "type_i_error", "type_ii_error", "precision_any")
+    for c in (*rates, "conversion"):
         if c in shown:
             shown[c] = shown[c].map(lambda v: "-" if v is None or pd.isna(v) else f"{v:.3f}")
     return shown.to_string(index=False)

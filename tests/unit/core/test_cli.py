@@ -30,3 +30,11 @@ def test_job_file_help_works_without_spark():
         check=False,
     )
     assert out.returncode == 0 and "--as-of" in out.stdout
+
+
+def test_backfill_with_an_unknown_step_is_a_usage_error_before_spark_starts(capsys, tmp_path):
+    args = ["backfill", "--lakehouse", str(tmp_path), "--from", "2026-11-01", "--to", "2026-11-02"]
+    assert main([*args, "--steps", "features,typologeis"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown step(s) typologeis" in err and "typologies" in err
+    assert not (tmp_path / "ops").exists()

@@ -70,3 +70,35 @@ def test_malformed_yaml_is_named(tmp_path):
     conf = _conf_dir(tmp_path, "lakehouse: [unclosed\n")
     with pytest.raises(ConfigError, match=r"base.yaml: not valid YAML"):
         load_config(conf)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "spark.hadoop.fs.s3a.secret.key",
+        "spark.hadoop.fs.s3a.access.key",
+        "spark.hadoop.fs.s3a.session.token",
+        "spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net",
+        "spark.hadoop.fs.azure.sas.token",
+        "spark.ssl.keyStorePassword",
+    ],
+)
+def test_a_credential_as_a_spark_setting_is_refused_and_never_echoed(tmp_path, key):
+    """The config is stored in ops.runs: a credential there would sit in the run ledger."""
+    conf = _conf_dir(tmp_path, **{"local.yaml": f'spark:\n  conf:\n    {key}: "s3cr3t-value"\n'})
+    with pytest.raises(ConfigError) as err:
+        load_config(conf, env="local")
+    assert f"spark.conf.{key} looks like a credential" in str(err.value)
+    assert "s3cr3t-value" not in str(err.value)
+
+
+def test_credential_providers_and_ordinary_spark_settings_are_accepted(tmp_path):
+    conf = _conf_dir(
+        tmp_path,
+        **{
+            "local.yaml": "spark:\n  conf:\n"
+            "    spark.hadoop.fs.s3a.aws.credentials.provider: com.amazonaws.auth.WebIdentityTokenCredentialsProvider\n"
+            '    spark.sql.shuffle.partitions: "8"\n'
+        },
+    )
+    assert load_config(conf, env="local").spark.conf["spark.sql.shuffle.partitions"] == "8"

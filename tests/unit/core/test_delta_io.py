@@ -70,9 +70,11 @@ def test_a_creation_killed_before_its_commit_does_not_block_the_table(spark, lak
     remnant = Path(lakehouse.path(SPEC)) / "_delta_log" / "_staged_commits"
     remnant.mkdir(parents=True)
     assert lakehouse.version(SPEC) is None
+    assert not lakehouse.exists(SPEC)
     d = date(2026, 11, 27)
     lakehouse.replace_where(
         SPEC, spark.createDataFrame([(d, "a", 1)], ["as_of", "k", "v"]), as_of=d
     )
     assert lakehouse.version(SPEC) is not None
+    assert lakehouse.exists(SPEC)
     assert [(r.k, r.v) for r in lakehouse.read(SPEC).collect()] == [("a", 1)]

@@ -159,6 +159,8 @@ def test_standing_typologies_stay_visible_and_others_only_on_their_own_days(spar
             instance("name", "watchlist_name_variant", ["c"], date(2025, 1, 1), date(2025, 1, 1)),
             instance("ring", "synthetic_identity_ring", ["d"], date(2026, 1, 2), date(2026, 1, 6)),
             instance("later", "watchlist_name_variant", ["e"], date(2026, 4, 1), date(2026, 4, 1)),
+            instance("mixer", "direct_exposure", ["f"], date(2025, 6, 1), date(2025, 6, 2)),
+            instance("volume", "profile_mismatch", ["g"], date(2026, 2, 1), date(2026, 2, 21)),
         ],
     )
     instances = load_instances(lh, CFG)
@@ -168,6 +170,54 @@ def test_standing_typologies_stay_visible_and_others_only_on_their_own_days(spar
         "name": None,
         "ring": None,
         "later": None,
+        "mixer": date(2026, 6, 1),  # exposure is reported for 364 more days
+        "volume": date(2026, 3, 22),  # in a 30-day volume for 29 more days
     }
     window = visible_between(date(2026, 3, 22), D)
-    assert {r.instance_id for r in instances.where(window).collect()} == {"across", "name", "ring"}
+    assert {r.instance_id for r in instances.where(window).collect()} == {
+        "across",
+        "name",
+        "ring",
+        "mixer",
+        "volume",
+    }
+    assert "volume" not in {
+        r.instance_id for r in instances.where(visible_between(date(2026, 3, 23), D)).collect()
+    }
+
+
+@pytest.mark.parametrize("source", ["defaults", "conf"])
+def test_reported_for_days_follow_the_detector_windows(source):
+    """Exposure counts a transfer for graph.exposure.lookback_days; profile uses 30-day volume."""
+    from fcc.core.config import load_config
+
+    cfg = CFG if source == "defaults" else load_config(env="local")
+    days = cfg.monitoring.validation.reported_for_days
+    lookback = cfg.graph.exposure.lookback_days
+    assert days["direct_exposure"] == days["indirect_exposure"] == lookback - 1
+    assert cfg.typologies.profile.volume_expression.endswith("_30d")
+    assert days["profile_mismatch"] == 30 - 1
+
+
+def test_precision_any_counts_customers_suspicious_for_another_typology(spark):
+    """A fan-in hit on a structuring customer is a strict FP but still a suspicious customer."""
+    from fcc.governance._confusion import confusion_table
+
+    truth = spark.createDataFrame(
+        [
+            ("s1", True, True, ["structuring"]),
+            ("f1", True, True, ["fan_in"]),
+            ("n1", False, True, []),
+            ("n2", False, True, []),
+            ("old", False, False, ["cycle"]),  # out of scope: neither TP nor FP
+        ],
+        "customer_id string, positive boolean, in_scope boolean, typologies array<string>",
+    )
+    flags = spark.createDataFrame(
+        [("typology", "fan_in", c) for c in ("f1", "s1", "n1", "old")],
+        "scope string, subject string, customer_id string",
+    )
+    row = confusion_table(flags, truth).set_index(["scope", "subject"]).loc[("typology", "fan_in")]
+    assert (row.tp, row.fp, row.fn, row.tn) == (1, 2, 0, 1)
+    assert row.precision == pytest.approx(1 / 3)
+    assert row.precision_any == pytest.approx(2 / 3)

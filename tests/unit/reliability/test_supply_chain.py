@@ -203,3 +203,67 @@ def test_chart_schema_refuses_credentials_as_spark_settings(key):
         "spark.conf.spark\\.hadoop\\.fs\\.s3a\\.aws\\.credentials\\.provider=x",
     )
     assert ok.returncode == 0, ok.stderr
+
+
+# --- what goes into the image ------------------------------------------------------------
+
+_CREDENTIAL_FILE = re.compile(
+    r"(?i)(^\.env$|\.pem$|\.key$|\.p12$|\.pfx$|\.jks$|^id_(rsa|ed25519|ecdsa)|credentials|"
+    r"kubeconfig|^\.netrc$|^\.pypirc$|\.keytab$)"
+)
+_CREDENTIAL_TEXT = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}"
+    r"|(?i:aws_secret_access_key|client_secret|password)\s*[:=]\s*['\"]?[^\s'\"]{6,}"
+)
+
+
+def _image_context() -> list:
+    """Files of the repository that docker/Dockerfile.dockerignore lets into the build context."""
+    from fnmatch import fnmatch
+
+    rules = []
+    for line in (REPO / "docker" / "Dockerfile.dockerignore").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rules.append((line.startswith("!"), line.lstrip("!")))
+
+    def ignored(rel: str) -> bool:
+        parts = rel.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        verdict = False
+        for include, pattern in rules:  # the last matching rule wins, as in Docker
+            if any(fnmatch(p, pattern) for p in prefixes):
+                verdict = not include
+        return verdict
+
+    skip = {".git", ".venv", ".cache", "lakehouse", "spark-warehouse", "node_modules"}
+    return [
+        p
+        for p in REPO.rglob("*")
+        if p.is_file()
+        and not skip & set(p.relative_to(REPO).parts)
+        and not ignored(p.relative_to(REPO).as_posix())
+    ]
+
+
+def test_image_build_context_holds_no_credentials():
+    files = _image_context()
+    rels = {p.relative_to(REPO).as_posix() for p in files}
+    assert {"pyproject.toml", "requirements.lock", "docker/entrypoint.sh"} <= rels
+    assert not any(r.startswith(("tests/", "helm/", "bench/")) for r in rels)
+    assert [r for r in rels if _CREDENTIAL_FILE.search(r.rsplit("/", 1)[-1])] == []
+    leaks = [
+        f"{p.relative_to(REPO)}: {m.group(0)[:40]}"
+        for p in files
+        for m in [_CREDENTIAL_TEXT.search(p.read_text(errors="replace"))]
+        if m
+    ]
+    assert leaks == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["-----BEGIN OPENSSH PRIVATE KEY-----", "key = AKIAIOSFODNN7EXAMPLE", "password: hunter22"],
+)
+def test_credential_patterns_catch_the_usual_leaks(text):
+    assert _CREDENTIAL_TEXT.search(text)

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from fcc.core.settings._base import Strict
 from fcc.core.settings.alerts import AlertsSettings
@@ -34,10 +37,31 @@ SECTION_FILES = {
 }
 
 
+# setting names that hold a credential (same rule as the chart's values schema)
+CREDENTIAL_KEY = re.compile(
+    r"(?i)(secret|password|passwd|(access|session|account|private)[._-]?key|[._-]token$|sas[._-]?token)"
+)
+
+
 class SparkSettings(Strict):
     master: str | None = None  # e.g. local[*]; None lets spark-submit decide
     checkpoint_dir: str | None = None  # defaults to <lakehouse>/_checkpoints
     conf: dict[str, str] = Field(default_factory=dict)  # extra spark.* settings
+
+    @field_validator("conf")
+    @classmethod
+    def _no_credentials(cls, conf: dict[str, str]) -> dict[str, str]:
+        """The config is stored in the run ledger, so it must never carry a credential."""
+        for key in conf:
+            if CREDENTIAL_KEY.search(key):
+                raise PydanticCustomError(  # its own type: the error never echoes the value
+                    "credential_setting",
+                    "spark.conf.{key} looks like a credential; the config is recorded in "
+                    "ops.runs, so pass credentials through the environment or a Hadoop "
+                    "credential provider (the chart's Secret), never as a setting",
+                    {"key": key},
+                )
+        return conf
 
 
 class AppConfig(Strict):

@@ -33,6 +33,15 @@ class ValidationSettings(Strict):
     standing_typologies: list[str] = Field(
         default_factory=lambda: ["watchlist_name_variant", "synthetic_identity_ring"]
     )
+    # days after an instance's last transaction on which a run still reports it: detectors
+    # that report a state over a window (exposure, a 30-day volume) keep seeing the pattern
+    reported_for_days: dict[str, int] = Field(
+        default_factory=lambda: {
+            "direct_exposure": 364,
+            "indirect_exposure": 364,
+            "profile_mismatch": 29,
+        }
+    )
     # label dispositions (investigation outcomes) that mean "suspicious"
     suspicious_dispositions: list[str] = Field(
         default_factory=lambda: ["sar_filed", "true_positive", "escalated"]
