@@ -360,7 +360,11 @@ def detect_dormant(
     max_ids: int,
     customers: DataFrame | None = None,
 ) -> DataFrame:
-    """Large flows on D after months without any transaction (or since onboarding)."""
+    """Large flows on D after months without any activity of the holder (or since onboarding).
+
+    Credits another customer makes into the account (s.third_party_credit_rails) are not the
+    holder's activity and do not end the dormancy; they still count in the flows on D.
+    """
     today = (
         txns.where(_on_day(as_of) & _not_trade())
         .groupBy("customer_id")
@@ -370,10 +374,14 @@ def detect_dormant(
             ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"),
         )
     )
+    third_party_credit = (F.col("direction") == "in") & F.col("rail").isin(
+        s.third_party_credit_rails or [""]
+    )
     before = (
         txns.where(
             (F.col("event_date") < F.lit(as_of))
             & (F.col("event_date") >= F.lit(as_of - timedelta(days=s.max_lookback_days)))
+            & ~third_party_credit
         )
         .groupBy("customer_id")
         .agg(F.max("event_date").alias("previous_activity"))

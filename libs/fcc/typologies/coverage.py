@@ -72,7 +72,8 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "dormant": (
         ("dormant_reactivation",),
-        "large flows on D after months without transactions (or since onboarding)",
+        "large flows on D after months without activity of the holder (or since onboarding); "
+        "credits other customers make do not end a dormancy",
         "FATF VA red flags (2020), transaction patterns: a dormant account suddenly active with "
         "large amounts",
     ),

@@ -279,6 +279,27 @@ def test_dormant_reactivation_fires_after_the_dormant_period_only(spark):
     assert hits["D3"]["txn_ids"] == ["d3b"]
 
 
+def test_credits_from_other_customers_do_not_end_a_dormancy(spark):
+    """Small internal transfers another customer sends keep a dormant account dormant; the
+    holder's own transfer out (or a credit on another rail) is activity."""
+    rows = [
+        txn("e1a", "E1", at(250), "in", 50),
+        txn("e1b", "E1", at(40), "in", 881, rail="internal", cp_type="customer", cp="X"),
+        txn("e1c", "E1", at(0), "in", 30000),
+        txn("e2a", "E2", at(250), "in", 50),
+        txn("e2b", "E2", at(40), "out", 881, rail="internal", cp_type="customer", cp="X"),
+        txn("e2c", "E2", at(0), "in", 30000),
+        txn("e3a", "E3", at(250), "in", 50),
+        txn("e3b", "E3", at(40), "in", 881),
+        txn("e3c", "E3", at(0), "in", 30000),
+    ]
+    hits = hits_by_customer(_flows.detect_dormant(txns_df(spark, rows), D, DormantSettings(), N))
+    assert set(hits) == {"E1"}
+    assert hits["E1"]["evidence"]["days_dormant"] == 250
+    everything = DormantSettings(third_party_credit_rails=[])
+    assert hits_by_customer(_flows.detect_dormant(txns_df(spark, rows), D, everything, N)) == {}
+
+
 # --- high-risk jurisdictions -------------------------------------------------------------------
 
 

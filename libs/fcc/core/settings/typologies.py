@@ -114,9 +114,12 @@ class PeelChainSettings(Detector):
 
 class DormantSettings(Detector):
     typology: str = "dormant_reactivation"
-    dormant_days: int = 180  # days without any transaction before D
+    dormant_days: int = 180  # days without any activity of the holder before D
     min_usd: float = 5_000.0  # USD moved on D (in + out) to call it a reactivation
     max_lookback_days: int = 400  # history read to find the previous activity
+    # inbound credits on these rails are made by another customer, not the holder: they do not
+    # end a dormancy (a dormant account credited small amounts is still dormant)
+    third_party_credit_rails: list[str] = Field(default_factory=lambda: ["internal"])
 
 
 class HighRiskJurisdictionSettings(Detector):
