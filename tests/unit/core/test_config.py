@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from fcc.core.config import ConfigError, config_hash, load_config
+from tests.unit.credential_keys import CREDENTIAL_SPARK_KEYS
 
 REPO_CONF = Path(__file__).resolve().parents[3] / "conf"
 
@@ -72,17 +73,7 @@ def test_malformed_yaml_is_named(tmp_path):
         load_config(conf)
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        "spark.hadoop.fs.s3a.secret.key",
-        "spark.hadoop.fs.s3a.access.key",
-        "spark.hadoop.fs.s3a.session.token",
-        "spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net",
-        "spark.hadoop.fs.azure.sas.token",
-        "spark.ssl.keyStorePassword",
-    ],
-)
+@pytest.mark.parametrize("key", CREDENTIAL_SPARK_KEYS)
 def test_a_credential_as_a_spark_setting_is_refused_and_never_echoed(tmp_path, key):
     """The config is stored in ops.runs: a credential there would sit in the run ledger."""
     conf = _conf_dir(tmp_path, **{"local.yaml": f'spark:\n  conf:\n    {key}: "s3cr3t-value"\n'})

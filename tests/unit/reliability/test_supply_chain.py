@@ -9,6 +9,7 @@ import tomllib
 import pytest
 import yaml
 
+from tests.unit.credential_keys import CREDENTIAL_SPARK_KEYS
 from tests.unit.reliability.conftest import REPO
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)")
@@ -175,15 +176,7 @@ def test_chart_existing_secret_wins_and_no_chart_secret_is_rendered():
     assert SECRET not in yaml.safe_dump_all(docs)
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        "spark.hadoop.fs.s3a.secret.key",
-        "spark.hadoop.fs.s3a.access.key",
-        "spark.hadoop.fs.s3a.session.token",
-        "spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net",
-    ],
-)
+@pytest.mark.parametrize("key", CREDENTIAL_SPARK_KEYS)
 def test_chart_schema_refuses_credentials_as_spark_settings(key):
     from tests.chart.conftest import CHART, helm_binary, run_helm
 
