@@ -6,18 +6,27 @@ from datetime import date, timedelta
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from fcc.core.settings.features import FeaturesSettings
 from fcc.core.tables.gold_features import (
+    CUSTOMER_DAILY,
     DAILY_ADDITIVE,
     FEATURE_WINDOWS,
     FEATURES,
     LABEL_CATEGORIES,
 )
+from fcc.features.daily import usd_sum
 
 VELOCITY_DAYS = 7
 EXPECTED_DAYS = 30
 _USD = "decimal(24,6)"
+_DAILY_USD = {f.name for f in CUSTOMER_DAILY.schema.fields if isinstance(f.dataType, T.DecimalType)}
+
+
+def _sum(value: Column, name: str) -> Column:
+    """Sum of a customer_daily column: exact micro-dollar sum for USD amounts, plain otherwise."""
+    return usd_sum(value) if name in _DAILY_USD else F.sum(value)
 
 
 def daily_span(as_of: date, settings: FeaturesSettings) -> tuple[date, date]:
@@ -63,7 +72,7 @@ def _window_sums(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> D
     aggs: list[Column] = []
     for w in settings.windows_days:
         inside = age < w
-        aggs += [F.sum(F.when(inside, F.col(c))).alias(f"{c}_{w}d") for c in DAILY_ADDITIVE]
+        aggs += [_sum(F.when(inside, F.col(c)), c).alias(f"{c}_{w}d") for c in DAILY_ADDITIVE]
         aggs += [
             F.count(F.when(inside, True)).alias(f"active_days_{w}d"),
             F.max(F.when(inside, F.col("max_in_usd"))).alias(f"max_in_usd_{w}d"),
@@ -72,11 +81,11 @@ def _window_sums(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> D
     recent = age < VELOCITY_DAYS
     baseline = (age >= VELOCITY_DAYS) & (age < VELOCITY_DAYS + settings.velocity_baseline_days)
     aggs += [
-        F.sum(F.when(recent, _turnover())).alias("_recent_usd"),
+        usd_sum(F.when(recent, _turnover())).alias("_recent_usd"),
         F.sum(F.when(recent, _turnover_count())).alias("_recent_count"),
-        F.sum(F.when(baseline, _turnover())).alias("_baseline_usd"),
+        usd_sum(F.when(baseline, _turnover())).alias("_baseline_usd"),
         F.sum(F.when(baseline, _turnover_count())).alias("_baseline_count"),
-        F.sum(F.when(age < EXPECTED_DAYS, _turnover())).alias("_turnover_expected"),
+        usd_sum(F.when(age < EXPECTED_DAYS, _turnover())).alias("_turnover_expected"),
         F.max(F.when(age == 0, True)).alias("_active_on_d"),
     ]
     return daily.groupBy("customer_id").agg(*aggs)
@@ -110,7 +119,7 @@ def _concentration(daily: DataFrame, as_of: date, settings: FeaturesSettings) ->
     )
     per_cpty = entries.groupBy("customer_id", "d", "counterparty_id").agg(
         *[
-            F.sum(F.when(F.col("_age") < w, F.col("usd"))).alias(f"u{w}")
+            usd_sum(F.when(F.col("_age") < w, F.col("usd"))).alias(f"u{w}")
             for w in settings.windows_days
         ],
         *[

@@ -82,18 +82,24 @@ def analyse_name(
     return AnalysedName(tuple(tokens), tuple(symbols), _blocking_keys(tokens, symbols, params))
 
 
-def _token_keys(token: str, params: KeyParams) -> tuple[str, str]:
-    """Phonetic (metaphone) and prefix key of one token."""
-    return "m" + (metaphone(token) or token), "p" + token[: params.prefix_length]
+def _token_keys(token: str, params: KeyParams) -> tuple[str, str, str]:
+    """Phonetic (metaphone), prefix and sorted-letters key of one token."""
+    return (
+        "m" + (metaphone(token) or token),
+        "p" + token[: params.prefix_length],
+        "g" + "".join(sorted(token)),
+    )
 
 
 def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> tuple[str, ...]:
     """Blocking keys: pairs of token keys, so a candidate shares two name parts.
 
-    For every two informative tokens a, b: (metaphone a, metaphone b), (prefix a, prefix b)
-    and (symbol of a, metaphone b) / (metaphone a, symbol of b). Names with a single
-    informative token key on that token alone. Every name also keys on its tokens sorted
-    and concatenated ("c" key), which catches split / merged parts (Abdul Rahman vs
+    For every two informative tokens a, b: (metaphone a, metaphone b), (prefix a, prefix b),
+    (letters a, letters b) and (symbol of a, metaphone b) / (metaphone a, symbol of b).
+    "Letters" is a token's characters sorted, so a transposed pair of letters anywhere in a
+    token keeps its key (Thein / Tehin changes both metaphone and prefix). Names with a
+    single informative token key on that token alone. Every name also keys on its tokens
+    sorted and concatenated ("c" key), which catches split / merged parts (Abdul Rahman vs
     Abdulrahman, xi jin ping vs Xi Jinping).
     """
     useful = [
@@ -111,11 +117,12 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
         return tuple(sorted(keys))
     for x, i in enumerate(useful):
         for j in useful[x + 1 :]:
-            (mi, pi), (mj, pj) = base[i], base[j]
+            (mi, pi, gi), (mj, pj, gj) = base[i], base[j]
             if tokens[i] == tokens[j]:
                 continue
             keys.add("2" + "|".join(sorted((mi, mj))))
             keys.add("2" + "|".join(sorted((pi, pj))))
+            keys.add("2" + "|".join(sorted((gi, gj))))
             keys.update("2" + "|".join(sorted(("s" + s, mj))) for s in syms[i])
             keys.update("2" + "|".join(sorted((mi, "s" + s))) for s in syms[j])
     return tuple(sorted(keys))

@@ -8,6 +8,7 @@ stops growing is not reported again night after night.
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from pyspark.sql import Column, DataFrame
@@ -113,13 +114,40 @@ def detect_structuring(
 # --- rapid pass-through ------------------------------------------------------------------
 
 
+def _passed_through_history(flows: DataFrame, as_of: date, s: PassThroughSettings) -> DataFrame:
+    """Per customer: the most USD passed through (min of in and out) in a baseline block.
+
+    Blocks are whole days as long as the window (48 hours: 2 days), over the history_days
+    that end history_gap_days before the window's first day.
+    """
+    block_days = max(1, math.ceil(s.window_hours / 24))
+    base_end = as_of - timedelta(days=block_days + s.history_gap_days)
+    base = flows.where(
+        F.col("event_date").between(
+            F.lit(base_end - timedelta(days=s.history_days - 1)), F.lit(base_end)
+        )
+    )
+    block = F.floor(F.datediff(F.lit(base_end), F.col("event_date")) / block_days)
+    per_block = base.groupBy("customer_id", block.alias("_block")).agg(
+        F.sum(F.when(F.col("direction") == "in", usd())).alias("_in"),
+        F.sum(F.when(F.col("direction") == "out", usd())).alias("_out"),
+    )
+    passed = F.least(F.coalesce("_in", F.lit(0.0)), F.coalesce("_out", F.lit(0.0)))
+    return per_block.groupBy("customer_id").agg(F.max(passed).alias("history_max_passed_usd"))
+
+
 def detect_pass_through(
     txns: DataFrame,
     as_of: date,
     s: PassThroughSettings,
     max_ids: int,
 ) -> DataFrame:
-    """Funds in and (almost all of them) out again within N hours, no trading in between."""
+    """Funds in and (almost all of them) out again within N hours, no trading in between.
+
+    Judged against the customer's own history: a payment intermediary that already passed
+    similar amounts through in the baseline is doing its usual business; a transit account
+    whose inflow is far above anything it passed on before is not.
+    """
     end = day_end(as_of)
     start = end - timedelta(hours=s.window_hours)
     rows = txns.where((F.col("event_ts") >= F.lit(start)) & (F.col("event_ts") < F.lit(end)))
@@ -143,11 +171,18 @@ def detect_pass_through(
         .agg(F.sum(usd()).alias("trade_usd"))
     )
     agg = agg.join(traded, "customer_id", "left").fillna({"trade_usd": 0.0, "out_usd": 0.0})
+    if s.history_days > 0:
+        history = _passed_through_history(txns.where(_not_trade()), as_of, s)
+        agg = agg.join(history, "customer_id", "left")
+    else:
+        agg = agg.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
+    agg = agg.fillna({"history_max_passed_usd": 0.0})
     ratio = F.col("out_usd") / F.col("in_usd")
     hits = agg.where(
         (F.col("in_usd") >= s.min_in_usd)
         & ratio.between(s.min_out_ratio, s.max_out_ratio)
         & (F.col("trade_usd") <= s.max_trade_ratio * F.col("in_usd"))
+        & (F.col("in_usd") >= s.history_multiplier * F.col("history_max_passed_usd"))
         & (F.col("last_out_ts") >= F.lit(day_start(as_of)))
     )
     hours = (F.unix_timestamp("last_out_ts") - F.unix_timestamp("first_in_ts")) / 3600.0
@@ -160,6 +195,10 @@ def detect_pass_through(
         F.lit(s.min_in_usd).alias("min_in_usd"),
         F.round("trade_usd", 2).alias("trade_usd"),
         F.round(hours, 2).alias("hours_in_to_last_out"),
+        F.round("history_max_passed_usd", 2).alias("history_max_passed_usd"),
+        F.lit(s.history_multiplier).alias("history_multiplier"),
+        F.lit(s.history_days).alias("history_days"),
+        F.lit(s.history_gap_days).alias("history_gap_days"),
         F.col("first_in_ts"),
         F.col("last_out_ts"),
         F.struct(

@@ -34,7 +34,10 @@ def lookback_days(s: TypologiesSettings) -> int:
     """Days of silver.transactions (ending on D) the enabled detectors need at most."""
     needs = [
         s.structuring.window_days,
-        s.pass_through.window_hours // 24 + 2,
+        s.pass_through.window_hours // 24
+        + 2
+        + s.pass_through.history_gap_days
+        + s.pass_through.history_days,
         s.fan_in.window_days + s.fan_in.history_days,
         s.fan_out.window_days + s.fan_out.history_days,
         s.gather_scatter.window_days + s.gather_scatter.history_days,

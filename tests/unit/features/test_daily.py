@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import types as T
 
@@ -264,3 +265,34 @@ def test_event_at_2330_minus_0500_lands_on_the_next_utc_day_whatever_the_session
     finally:
         spark.conf.set("spark.sql.session.timeZone", previous)
     assert [(r.event_date, r.in_usd) for r in got] == [(date(2026, 3, 2), Decimal("250"))]
+
+
+def test_usd_sum_adds_micro_dollars_exactly_and_refuses_to_wrap(spark):
+    from pyspark.errors import ArithmeticException
+    from pyspark.sql import functions as F
+
+    from fcc.features.daily import usd_sum
+
+    schema = T.StructType([T.StructField("k", T.StringType()), CUSTOMER_DAILY.schema["in_usd"]])
+    amounts = {
+        # 0.1 + 0.2 is not 0.3 in binary floating point; in micro-dollars it is
+        "a": ["0.1", "0.2", "0.000001"],
+        # the largest 24-digit-scale-6 amounts a day row can hold, within the long range
+        "b": ["4000000000000.123456", "5000000000000.000001", "-0.000002"],
+        "c": [None, None],  # no amount at all stays null, as F.sum gives
+    }
+    rows = [(k, None if v is None else Decimal(v)) for k, vs in amounts.items() for v in vs]
+    df = spark.createDataFrame(rows, schema)
+    got = {r.k: r.s for r in df.groupBy("k").agg(usd_sum(F.col("in_usd")).alias("s")).collect()}
+    assert got == {
+        "a": Decimal("0.300001"),
+        "b": Decimal("9000000000000.123455"),
+        "c": None,
+    }
+    assert df.groupBy("k").agg(usd_sum(F.col("in_usd")).alias("s")).schema["s"].dataType == (
+        T.DecimalType(24, 6)
+    )
+    # 9.3 trillion USD in one sum is beyond the micro-dollar long: an error, never a wrapped value
+    big = spark.createDataFrame([("x", Decimal("9300000000000"))], schema)
+    with pytest.raises(ArithmeticException):
+        big.agg(usd_sum(F.col("in_usd"))).collect()

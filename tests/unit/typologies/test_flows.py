@@ -170,6 +170,61 @@ def test_pass_through_fires_on_in_and_out_within_hours_and_spares_traders(spark)
     assert hits["P1"]["txn_ids"] == ["p1a", "p1b"]
 
 
+def test_pass_through_is_judged_against_what_the_customer_passed_through_before(spark):
+    def now(c):  # 20,000 in, 19,000 out 22 hours later: the pattern of P1 above
+        return [
+            txn(f"{c}n1", c, at(1, 10), "in", 20000),
+            txn(f"{c}n2", c, at(0, 8), "out", 19000, rail="swift"),
+        ]
+
+    rows = [
+        # M1: a payment intermediary passing the same 19,000 through a month ago (2-day block)
+        txn("m1a", "M1", at(29, 10), "in", 20000),
+        txn("m1b", "M1", at(28, 8), "out", 19000),
+        *now("M1"),
+        # M2: passed 10,000 through before: inflow is exactly 2x that, fires (boundary)
+        txn("m2a", "M2", at(20, 10), "in", 10000),
+        txn("m2b", "M2", at(20, 15), "out", 10000),
+        *now("M2"),
+        # M3: passed 10,001 through before: inflow below 2x, quiet
+        txn("m3a", "M3", at(20, 10), "in", 10001),
+        txn("m3b", "M3", at(20, 15), "out", 10001),
+        *now("M3"),
+        # M4: large turnover before, but in and out were weeks apart: nothing passed through
+        txn("m4a", "M4", at(40, 10), "in", 30000),
+        txn("m4b", "M4", at(10, 10), "out", 30000),
+        *now("M4"),
+        # M5: the same pass-through as M1 but before the baseline (days 16..99 before D)
+        txn("m5a", "M5", at(100, 10), "in", 20000),
+        txn("m5b", "M5", at(100, 15), "out", 19000),
+        *now("M5"),
+        # M6: the same again 8 days ago, inside the 14-day gap: a pattern that just began
+        txn("m6a", "M6", at(8, 10), "in", 20000),
+        txn("m6b", "M6", at(8, 15), "out", 19000),
+        *now("M6"),
+    ]
+    df = txns_df(spark, rows)
+    hits = hits_by_customer(_flows.detect_pass_through(df, D, PassThroughSettings(), N))
+    assert set(hits) == {"M2", "M4", "M5", "M6"}
+    assert hits["M2"]["evidence"]["history_max_passed_usd"] == 10000.0
+    assert hits["M4"]["evidence"]["history_max_passed_usd"] == 0.0
+    assert hits["M6"]["evidence"]["history_max_passed_usd"] == 0.0
+    assert hits["M2"]["evidence"]["history_multiplier"] == 2.0
+    # without the gap, M6's last week is its own baseline and it goes quiet
+    no_gap = PassThroughSettings(history_gap_days=0)
+    assert "M6" not in hits_by_customer(_flows.detect_pass_through(df, D, no_gap, N))
+    # without the history test the intermediary is flagged too
+    off = PassThroughSettings(history_days=0)
+    assert set(hits_by_customer(_flows.detect_pass_through(df, D, off, N))) == {
+        "M1",
+        "M2",
+        "M3",
+        "M4",
+        "M5",
+        "M6",
+    }
+
+
 # --- fan-in / fan-out ------------------------------------------------------------------------
 
 

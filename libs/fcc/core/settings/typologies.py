@@ -46,6 +46,13 @@ class PassThroughSettings(Detector):
     min_out_ratio: float = 0.90  # out / in at least this: little balance left behind
     max_out_ratio: float = 1.10  # out / in at most this: not a pre-funded account draining
     max_trade_ratio: float = 0.5  # trade turnover / inflow above this looks like a trader
+    history_days: int = Field(84, ge=0)  # baseline before the window, in window-sized blocks
+    # the days just before the window left out of the baseline, so a transit pattern that began
+    # a week ago (smaller amounts first) does not become its own baseline
+    history_gap_days: int = Field(14, ge=0)
+    # inflow >= this x the most the customer passed through (min of in, out) in any baseline
+    # block: a payment intermediary doing its usual volume stays quiet (0 = no history test)
+    history_multiplier: float = Field(2.0, ge=0)
 
 
 class FanSettings(Detector):
