@@ -23,8 +23,8 @@ def usd_sum(amount: Column) -> Column:
     """Exact sum of a USD amount (scale <= 6) as decimal(24,6), added up in whole micro-dollars.
 
     The same value as F.sum on the decimal, but each row adds a long instead of a 34-digit
-    decimal, which costs a BigDecimal operation per row (half the window step's time). A sum
-    above 9.2 trillion USD fails with an overflow error (ANSI) instead of wrapping.
+    decimal (a BigDecimal operation per row; a third of the window sums' time on the demo set).
+    A sum above 9.2 trillion USD fails with an overflow error (ANSI) instead of wrapping.
     """
     micros = F.sum((amount * F.lit(_MICRO_USD_PER_USD)).cast("long"))
     return (micros.cast("decimal(24,0)") / F.lit(_MICRO_USD_PER_USD)).cast(_USD)
