@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, GroupedData
 from pyspark.sql import functions as F
 
 from fcc.core.settings.features import CountryRiskList
@@ -114,6 +114,19 @@ def detect_structuring(
 # --- rapid pass-through ------------------------------------------------------------------
 
 
+def _history_blocks(
+    rows: DataFrame, base_end: date, history_days: int, block_days: int
+) -> GroupedData:
+    """Rows of the history_days ending on base_end, grouped by customer and block_days-long block."""
+    base = rows.where(
+        F.col("event_date").between(
+            F.lit(base_end - timedelta(days=history_days - 1)), F.lit(base_end)
+        )
+    )
+    block = F.floor(F.datediff(F.lit(base_end), F.col("event_date")) / block_days)
+    return base.groupBy("customer_id", block.alias("_block"))
+
+
 def _passed_through_history(flows: DataFrame, as_of: date, s: PassThroughSettings) -> DataFrame:
     """Per customer: the most USD passed through (min of in and out) in a baseline block.
 
@@ -122,13 +135,7 @@ def _passed_through_history(flows: DataFrame, as_of: date, s: PassThroughSetting
     """
     block_days = max(1, math.ceil(s.window_hours / 24))
     base_end = as_of - timedelta(days=block_days + s.history_gap_days)
-    base = flows.where(
-        F.col("event_date").between(
-            F.lit(base_end - timedelta(days=s.history_days - 1)), F.lit(base_end)
-        )
-    )
-    block = F.floor(F.datediff(F.lit(base_end), F.col("event_date")) / block_days)
-    per_block = base.groupBy("customer_id", block.alias("_block")).agg(
+    per_block = _history_blocks(flows, base_end, s.history_days, block_days).agg(
         F.sum(F.when(F.col("direction") == "in", usd())).alias("_in"),
         F.sum(F.when(F.col("direction") == "out", usd())).alias("_out"),
     )
@@ -217,14 +224,8 @@ def detect_pass_through(
 def _baseline(rows: DataFrame, as_of: date, window_days: int, history_days: int) -> DataFrame:
     """Per customer: the most counterparties seen in any window-sized block of the baseline."""
     base_end = as_of - timedelta(days=window_days)
-    base = rows.where(
-        F.col("event_date").between(
-            F.lit(base_end - timedelta(days=history_days - 1)), F.lit(base_end)
-        )
-    )
-    block = F.floor(F.datediff(F.lit(base_end), F.col("event_date")) / window_days)
     return (
-        base.groupBy("customer_id", block.alias("_block"))
+        _history_blocks(rows, base_end, history_days, window_days)
         .agg(F.countDistinct("counterparty_id").alias("n"))
         .groupBy("customer_id")
         .agg(F.max("n").alias("history_max"))
