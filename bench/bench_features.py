@@ -3,10 +3,13 @@
     python bench/bench_features.py --size small          # 100k customers
     python bench/bench_features.py --size large          # 1M customers
     python bench/bench_features.py --customers 20000 --days 100
+    python bench/bench_features.py --size large --work-dir DIR --build-only   # later: --reuse
 
 Builds silver.transactions / customers / address_labels with Spark in a scratch lakehouse, then
 times: a scan-only floor (read + aggregate the same input), the full rebuild, and one incremental
-night (D plus one late date). Writes a JSON record to bench/results/.
+night (D plus one late date). Writes a JSON record to bench/results/. With --work-dir, --reuse
+keeps silver tables an earlier run built there with the same parameters (their build time is
+read from build.json beside them) and starts from empty gold tables.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -156,10 +160,52 @@ def _jvm_peak_rss_mb(spark: SparkSession) -> float | None:
     return None
 
 
+def _commit() -> str | None:
+    """The checked-out commit of the code being measured, when run from a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip()
+
+
 def _timed(fn):
     t0 = time.monotonic()
     value = fn()
     return value, time.monotonic() - t0
+
+
+def _silver(
+    spark: SparkSession, lakehouse: Lakehouse, work: Path, params: dict, reuse: bool
+) -> tuple[int, float]:
+    """Build the silver tables, or reuse the ones built in `work` with the same parameters."""
+    record = work / "build.json"
+    if reuse and record.exists():
+        built = json.loads(record.read_text())
+        if built["params"] != params:
+            raise SystemExit(f"{record} was built with {built['params']}, not {params}")
+        for table in ("gold/customer_daily", "gold/features"):
+            shutil.rmtree(work / "lakehouse" / table, ignore_errors=True)
+        return built["transactions"], built["seconds"]
+    n_txns, seconds = _timed(
+        lambda: build_silver(
+            spark,
+            lakehouse,
+            params["customers"],
+            params["days"],
+            params["txns_per_customer_day"],
+            date.fromisoformat(params["as_of"]),
+            params["seed"],
+        )
+    )
+    record.write_text(json.dumps({"params": params, "transactions": n_txns, "seconds": seconds}))
+    return n_txns, seconds
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -176,7 +222,11 @@ def main(argv: list[str] | None = None) -> dict:
         "--work-dir", help="scratch lakehouse (default: a temp dir, removed afterwards)"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="reuse silver built in --work-dir")
+    parser.add_argument("--build-only", action="store_true", help="build silver, time nothing")
     args = parser.parse_args(argv)
+    if (args.reuse or args.build_only) and not args.work_dir:
+        parser.error("--reuse and --build-only need --work-dir")
     customers = args.customers or SIZES[args.size]
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="fcc-bench-features-"))
     spark = build_spark(
@@ -200,12 +250,18 @@ def main(argv: list[str] | None = None) -> dict:
         )
     )
     D = args.as_of
+    params = {
+        "customers": customers,
+        "days": args.days,
+        "txns_per_customer_day": args.txns_per_customer_day,
+        "as_of": D.isoformat(),
+        "seed": args.seed,
+    }
     try:
-        n_txns, t_build = _timed(
-            lambda: build_silver(
-                spark, lakehouse, customers, args.days, args.txns_per_customer_day, D, args.seed
-            )
-        )
+        n_txns, t_build = _silver(spark, lakehouse, work, params, args.reuse)
+        if args.build_only:
+            print(f"silver built in {work}: {n_txns} transactions, {t_build:.1f} s")
+            return {"transactions": n_txns, "build_silver": t_build}
         # scan-only floor: read and aggregate the same input the step reads
         txns = lakehouse.read(TRANSACTIONS)
         _, t_scan_full = _timed(
@@ -259,7 +315,9 @@ def main(argv: list[str] | None = None) -> dict:
                 "spark": spark.version,
                 "master": args.master,
                 "driver_memory": args.driver_memory,
+                "shuffle_partitions": args.shuffle_partitions,
                 "load_avg_1m": os.getloadavg()[0],
+                "commit": _commit(),
             },
             "data": {
                 "customers": customers,
@@ -267,6 +325,7 @@ def main(argv: list[str] | None = None) -> dict:
                 "transactions": n_txns,
                 "customer_daily_rows": daily_rows,
                 "features_rows": full["rows_out"],
+                "silver_reused": args.reuse,
             },
             "seconds": {
                 "build_silver": round(t_build, 1),

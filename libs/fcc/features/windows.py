@@ -16,7 +16,7 @@ from fcc.core.tables.gold_features import (
     FEATURES,
     LABEL_CATEGORIES,
 )
-from fcc.features.daily import usd_sum
+from fcc.features.daily import usd_from_micros, usd_micros, usd_sum
 
 VELOCITY_DAYS = 7
 EXPECTED_DAYS = 30
@@ -24,9 +24,14 @@ _USD = "decimal(24,6)"
 _DAILY_USD = {f.name for f in CUSTOMER_DAILY.schema.fields if isinstance(f.dataType, T.DecimalType)}
 
 
-def _sum(value: Column, name: str) -> Column:
-    """Sum of a customer_daily column: exact micro-dollar sum for USD amounts, plain otherwise."""
-    return usd_sum(value) if name in _DAILY_USD else F.sum(value)
+def _sum_in_micros(value: Column, name: str) -> Column:
+    """Sum of a customer_daily column, USD amounts kept as micro-dollar longs for a later sum."""
+    return F.sum(usd_micros(value)) if name in _DAILY_USD else F.sum(value)
+
+
+def _sum_of_micros(value: Column, name: str) -> Column:
+    """Sum of a _sum_in_micros column, USD amounts back in decimal(24,6)."""
+    return usd_from_micros(F.sum(value)) if name in _DAILY_USD else F.sum(value)
 
 
 def daily_span(as_of: date, settings: FeaturesSettings) -> tuple[date, date]:
@@ -66,29 +71,69 @@ def _turnover_count() -> Column:
     )
 
 
+def _bucket_edges(settings: FeaturesSettings) -> list[int]:
+    """Every age (days before D) at which some window or baseline ends, ascending; 1 is D alone."""
+    baseline_end = VELOCITY_DAYS + settings.velocity_baseline_days
+    return sorted({1, *settings.windows_days, VELOCITY_DAYS, EXPECTED_DAYS, baseline_end})
+
+
+def _per_age_bucket(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> DataFrame:
+    """Customer_daily summed per customer and age bucket (the smallest window edge above age).
+
+    Every window is a union of whole buckets, so the windows are then sums over a handful of
+    bucket rows per customer instead of conditional sums over every daily row. USD amounts stay
+    in micro-dollar longs until the window sums.
+    """
+    age = _age(as_of)
+    edges = _bucket_edges(settings)
+    bucket = F.when(age < edges[0], edges[0])
+    for edge in edges[1:]:
+        bucket = bucket.when(age < edge, edge)
+    return (
+        daily.where((age >= 0) & (age < edges[-1]))
+        .withColumn("_bucket", bucket)
+        .groupBy("customer_id", "_bucket")
+        .agg(
+            *[_sum_in_micros(F.col(c), c).alias(c) for c in DAILY_ADDITIVE],
+            F.count(F.lit(1)).alias("_active_days"),
+            F.max("max_in_usd").alias("max_in_usd"),
+            F.max("max_out_usd").alias("max_out_usd"),
+            F.sum(usd_micros(_turnover())).alias("_turnover_micros"),
+            F.sum(_turnover_count()).alias("_turnover_count"),
+        )
+    )
+
+
 def _window_sums(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> DataFrame:
     """Per customer: window sums/maxima of the additive daily columns plus velocity baselines."""
-    age = _age(as_of)
+    buckets = _per_age_bucket(daily, as_of, settings)
+    upto = F.col("_bucket")  # the bucket holds ages below this edge and at or above the last one
     aggs: list[Column] = []
     for w in settings.windows_days:
-        inside = age < w
-        aggs += [_sum(F.when(inside, F.col(c)), c).alias(f"{c}_{w}d") for c in DAILY_ADDITIVE]
+        inside = upto <= w
         aggs += [
-            F.count(F.when(inside, True)).alias(f"active_days_{w}d"),
+            _sum_of_micros(F.when(inside, F.col(c)), c).alias(f"{c}_{w}d") for c in DAILY_ADDITIVE
+        ]
+        aggs += [
+            F.coalesce(F.sum(F.when(inside, F.col("_active_days"))), F.lit(0)).alias(
+                f"active_days_{w}d"
+            ),
             F.max(F.when(inside, F.col("max_in_usd"))).alias(f"max_in_usd_{w}d"),
             F.max(F.when(inside, F.col("max_out_usd"))).alias(f"max_out_usd_{w}d"),
         ]
-    recent = age < VELOCITY_DAYS
-    baseline = (age >= VELOCITY_DAYS) & (age < VELOCITY_DAYS + settings.velocity_baseline_days)
+    recent = upto <= VELOCITY_DAYS
+    baseline = (upto > VELOCITY_DAYS) & (upto <= VELOCITY_DAYS + settings.velocity_baseline_days)
     aggs += [
-        usd_sum(F.when(recent, _turnover())).alias("_recent_usd"),
-        F.sum(F.when(recent, _turnover_count())).alias("_recent_count"),
-        usd_sum(F.when(baseline, _turnover())).alias("_baseline_usd"),
-        F.sum(F.when(baseline, _turnover_count())).alias("_baseline_count"),
-        usd_sum(F.when(age < EXPECTED_DAYS, _turnover())).alias("_turnover_expected"),
-        F.max(F.when(age == 0, True)).alias("_active_on_d"),
+        usd_from_micros(F.sum(F.when(recent, F.col("_turnover_micros")))).alias("_recent_usd"),
+        F.sum(F.when(recent, F.col("_turnover_count"))).alias("_recent_count"),
+        usd_from_micros(F.sum(F.when(baseline, F.col("_turnover_micros")))).alias("_baseline_usd"),
+        F.sum(F.when(baseline, F.col("_turnover_count"))).alias("_baseline_count"),
+        usd_from_micros(F.sum(F.when(upto <= EXPECTED_DAYS, F.col("_turnover_micros")))).alias(
+            "_turnover_expected"
+        ),
+        F.max(F.when(upto == 1, True)).alias("_active_on_d"),
     ]
-    return daily.groupBy("customer_id").agg(*aggs)
+    return buckets.groupBy("customer_id").agg(*aggs)
 
 
 def _concentration(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> DataFrame:

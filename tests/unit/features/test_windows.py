@@ -12,7 +12,7 @@ from chispa import assert_df_equality
 from pyspark.sql import types as T
 
 from fcc.core.tables.gold_features import FEATURES
-from tests.unit.features.builders import customer, features_for, txn
+from tests.unit.features.builders import customer, features_for, settings, txn
 
 D = date(2026, 6, 30)
 SNAPSHOT = date(2026, 6, 29)
@@ -265,3 +265,39 @@ def test_exposure_amounts_come_from_the_exposure_snapshot(rows):
     )
     assert _values(rows["exp"], *cols) == (Decimal("120.5"), Decimal(30), Decimal(0), SNAPSHOT)
     assert _values(rows["idle"], *cols) == (Decimal(0), Decimal(0), Decimal(0), SNAPSHOT)
+
+
+def test_configured_windows_and_baseline_keep_their_own_edges(spark):
+    """Windows 7/30 only and a 14-day baseline: D-alone and the baseline end need no window."""
+    cfg = settings(windows_days=[7, 30], velocity_baseline_days=14)
+    txns = [
+        txn("cfg", _at(0), "in", "sepa", 1),  # D: 7d, 30d, recent
+        txn("cfg", _at(6), "in", "sepa", 2),  # 7d, 30d, recent
+        txn("cfg", _at(7), "in", "sepa", 4),  # 30d, baseline (D-20..D-7)
+        txn("cfg", _at(20), "in", "sepa", 8),  # 30d, last baseline day
+        txn("cfg", _at(21), "in", "sepa", 16),  # 30d only
+        txn("cfg", _at(30), "in", "sepa", 32),  # in no window
+        txn("quiet7", _at(8), "out", "sepa", 5),  # not active on D
+    ]
+    got = {
+        r.customer_id: r
+        for r in features_for(
+            spark, txns, [customer("cfg"), customer("quiet7")], D, cfg=cfg
+        ).collect()
+    }
+    r = got["cfg"]
+    assert _values(r, "in_usd_7d", "in_usd_30d", "active_days_7d", "active_days_30d") == (
+        Decimal(3),
+        Decimal(31),
+        2,
+        5,
+    )
+    assert _values(r, "in_usd_1d", "in_usd_90d") == (None, None)  # windows not configured
+    assert r.baseline_weekly_usd == Decimal(6)  # (4 + 8) over 14 days = 2 weeks
+    assert r.velocity_usd_7d == pytest.approx(3 / 6)
+    assert r.reactivation_gap_days == 6  # active on D, previously active on D-6
+    assert _values(got["quiet7"], "in_usd_30d", "out_usd_30d", "reactivation_gap_days") == (
+        Decimal(0),
+        Decimal(5),
+        None,
+    )
