@@ -9,9 +9,9 @@ stops growing is not reported again night after night.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from pyspark.sql import Column, DataFrame, GroupedData
+from pyspark.sql import Column, DataFrame, GroupedData, Window
 from pyspark.sql import functions as F
 
 from fcc.core.settings.features import CountryRiskList
@@ -35,6 +35,8 @@ from fcc.typologies._common import (
     usd,
     window_json,
 )
+
+_MICROS_PER_HOUR = 3_600_000_000
 
 
 def _not_trade() -> Column:
@@ -127,20 +129,73 @@ def _history_blocks(
     return base.groupBy("customer_id", block.alias("_block"))
 
 
-def _passed_through_history(flows: DataFrame, as_of: date, s: PassThroughSettings) -> DataFrame:
-    """Per customer: the most USD passed through (min of in and out) in a baseline block.
+def _passed_through_history(txns: DataFrame, as_of: date, s: PassThroughSettings) -> DataFrame:
+    """Per customer: the most USD passed through (min of in and out) in one span of its history.
 
-    Blocks are whole days as long as the window (48 hours: 2 days), over the history_days
-    that end history_gap_days before the window's first day.
+    Spans are measured as on D (from an inflow to the last outflow within window_hours), over
+    the history_days that end history_gap_days before the window's first day.
     """
     block_days = max(1, math.ceil(s.window_hours / 24))
     base_end = as_of - timedelta(days=block_days + s.history_gap_days)
-    per_block = _history_blocks(flows, base_end, s.history_days, block_days).agg(
-        F.sum(F.when(F.col("direction") == "in", usd())).alias("_in"),
-        F.sum(F.when(F.col("direction") == "out", usd())).alias("_out"),
+    base_from = day_start(base_end - timedelta(days=s.history_days - 1))
+    base = txns.where(
+        (F.col("event_ts") >= F.lit(base_from)) & (F.col("event_ts") < F.lit(day_end(base_end)))
     )
-    passed = F.least(F.coalesce("_in", F.lit(0.0)), F.coalesce("_out", F.lit(0.0)))
-    return per_block.groupBy("customer_id").agg(F.max(passed).alias("history_max_passed_usd"))
+    passed = F.least(F.col("in_usd"), F.col("out_usd"))
+    return (
+        _pass_through_spans(base, base_from, s)
+        .groupBy("customer_id")
+        .agg(F.max(passed).alias("history_max_passed_usd"))
+    )
+
+
+def _micros(ts: str = "event_ts") -> Column:
+    return F.unix_micros(F.col(ts))
+
+
+def _pass_through_spans(
+    rows: DataFrame, anchor_from: datetime, s: PassThroughSettings
+) -> DataFrame:
+    """One row per inflow from anchor_from on: the flows of the span it opens.
+
+    The span runs from the inflow to the last outflow within window_hours after it. Inflows,
+    outflows and trade purchases are summed over that span (running sums per customer, so a
+    customer with many inflows costs no self-join), earlier money movements are left out.
+    """
+    moves = rows.select(
+        "customer_id",
+        "event_ts",
+        F.when(_not_trade() & (F.col("direction") == "in"), usd()).otherwise(0.0).alias("_in"),
+        F.when(_not_trade() & (F.col("direction") == "out"), usd()).otherwise(0.0).alias("_out"),
+        F.when(~_not_trade() & (F.col("direction") == "in"), usd()).otherwise(0.0).alias("_buy"),
+        (_not_trade() & (F.col("direction") == "out")).alias("_is_out"),
+        (_not_trade() & (F.col("direction") == "in")).alias("_is_in"),
+    )
+    by_time = Window.partitionBy("customer_id").orderBy(_micros())
+    upto = by_time.rangeBetween(Window.unboundedPreceding, Window.currentRow)
+    before = by_time.rangeBetween(Window.unboundedPreceding, -1)
+    ahead = by_time.rangeBetween(Window.currentRow, s.window_hours * _MICROS_PER_HOUR)
+    sums = ("_in", "_out", "_buy")
+    running = moves.select(
+        "customer_id",
+        "event_ts",
+        "_is_in",
+        F.max(F.when(F.col("_is_out"), F.col("event_ts"))).over(ahead).alias("last_out_ts"),
+        *[F.coalesce(F.sum(c).over(before), F.lit(0.0)).alias(f"{c}_before") for c in sums],
+        *[F.sum(c).over(upto).alias(f"{c}_upto") for c in sums],
+    )
+    at_time = running.groupBy("customer_id", F.col("event_ts").alias("last_out_ts")).agg(
+        *[F.max(f"{c}_upto").alias(f"{c}_at_last_out") for c in sums]
+    )
+    anchors = running.where(F.col("_is_in") & (F.col("event_ts") >= F.lit(anchor_from)))
+    return anchors.join(at_time, ["customer_id", "last_out_ts"]).select(
+        "customer_id",
+        F.col("event_ts").alias("first_in_ts"),
+        "last_out_ts",
+        (F.col("_in_at_last_out") - F.col("_in_before")).alias("in_usd"),
+        (F.col("_out_at_last_out") - F.col("_out_before")).alias("out_usd"),
+        (F.col("_buy_at_last_out") - F.col("_buy_before")).alias("trade_usd"),
+    )
 
 
 def detect_pass_through(
@@ -151,47 +206,40 @@ def detect_pass_through(
 ) -> DataFrame:
     """Funds in and (almost all of them) out again within N hours, no trading in between.
 
-    Judged against the customer's own history: a payment intermediary that already passed
-    similar amounts through in the baseline is doing its usual business; a transit account
-    whose inflow is far above anything it passed on before is not.
+    Every inflow opens a span: the money movements from it to the last outflow within
+    window_hours. A span whose last outflow is on D is judged: inflows of at least min_in_usd,
+    out / in within the ratio band, little trading, and an inflow well above what the customer
+    passed through in its own history (a payment intermediary doing its usual business stays
+    quiet). The strongest span per customer is reported.
     """
     end = day_end(as_of)
-    start = end - timedelta(hours=s.window_hours)
-    rows = txns.where((F.col("event_ts") >= F.lit(start)) & (F.col("event_ts") < F.lit(end)))
-    flows = rows.where(_not_trade())
-    first_in = (
-        flows.where(F.col("direction") == "in")
-        .groupBy("customer_id")
-        .agg(F.min("event_ts").alias("first_in_ts"), F.sum(usd()).alias("in_usd"))
+    anchor_from = day_start(as_of) - timedelta(hours=s.window_hours)
+    rows = txns.where((F.col("event_ts") >= F.lit(anchor_from)) & (F.col("event_ts") < F.lit(end)))
+    spans = _pass_through_spans(rows, anchor_from, s).where(
+        F.col("last_out_ts") >= F.lit(day_start(as_of))
     )
-    moves = flows.join(first_in, "customer_id").where(
-        (F.col("direction") == "in") | (F.col("event_ts") >= F.col("first_in_ts"))
-    )
-    agg = moves.groupBy("customer_id", "first_in_ts", "in_usd").agg(
-        F.sum(F.when(F.col("direction") == "out", usd())).alias("out_usd"),
-        F.max(F.when(F.col("direction") == "out", F.col("event_ts"))).alias("last_out_ts"),
-        ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"),
-    )
-    traded = (
-        rows.where((F.col("rail") == "trade") & (F.col("direction") == "in"))
-        .groupBy("customer_id")
-        .agg(F.sum(usd()).alias("trade_usd"))
-    )
-    agg = agg.join(traded, "customer_id", "left").fillna({"trade_usd": 0.0, "out_usd": 0.0})
     if s.history_days > 0:
-        history = _passed_through_history(txns.where(_not_trade()), as_of, s)
-        agg = agg.join(history, "customer_id", "left")
+        history = _passed_through_history(txns, as_of, s)
+        spans = spans.join(history, "customer_id", "left")
     else:
-        agg = agg.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
-    agg = agg.fillna({"history_max_passed_usd": 0.0})
+        spans = spans.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
+    spans = spans.fillna({"history_max_passed_usd": 0.0})
     ratio = F.col("out_usd") / F.col("in_usd")
-    hits = agg.where(
+    qualifying = spans.where(
         (F.col("in_usd") >= s.min_in_usd)
         & ratio.between(s.min_out_ratio, s.max_out_ratio)
         & (F.col("trade_usd") <= s.max_trade_ratio * F.col("in_usd"))
         & (F.col("in_usd") >= s.history_multiplier * F.col("history_max_passed_usd"))
-        & (F.col("last_out_ts") >= F.lit(day_start(as_of)))
     )
+    best = best_per_customer(qualifying, F.col("in_usd").desc(), F.col("first_in_ts").asc())
+    ids = (
+        rows.where(_not_trade())
+        .join(best.select("customer_id", "first_in_ts", "last_out_ts"), "customer_id")
+        .where(F.col("event_ts").between(F.col("first_in_ts"), F.col("last_out_ts")))
+        .groupBy("customer_id")
+        .agg(ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"))
+    )
+    hits = best.join(ids, "customer_id")
     hours = (F.unix_timestamp("last_out_ts") - F.unix_timestamp("first_in_ts")) / 3600.0
     evidence = F.struct(
         F.round("in_usd", 2).alias("in_usd"),
@@ -209,8 +257,7 @@ def detect_pass_through(
         F.col("first_in_ts"),
         F.col("last_out_ts"),
         F.struct(
-            F.lit(start.isoformat()).alias("from"),
-            F.lit(end.isoformat()).alias("to"),
+            F.col("first_in_ts").cast("string").alias("from"),
             F.lit(s.window_hours).alias("hours"),
         ).alias("window"),
     )

@@ -28,8 +28,9 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "pass_through": (
         ("pass_through",),
-        "funds in and (nearly) all out again within hours, little left behind, no trading between, "
-        "history_multiplier x above the most the customer passed through in a block of its history",
+        "funds in and (nearly) all out again within window_hours of an inflow, little left behind, "
+        "no trading between, history_multiplier x above the most the customer passed through in "
+        "one such span of its history",
         "FATF VA red flags (2020), transaction patterns: deposits withdrawn immediately without "
         "a logical business reason (transit / mule account)",
     ),

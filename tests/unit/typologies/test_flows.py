@@ -178,7 +178,7 @@ def test_pass_through_is_judged_against_what_the_customer_passed_through_before(
         ]
 
     rows = [
-        # M1: a payment intermediary passing the same 19,000 through a month ago (2-day block)
+        # M1: a payment intermediary passing the same 19,000 through a month ago
         txn("m1a", "M1", at(29, 10), "in", 20000),
         txn("m1b", "M1", at(28, 8), "out", 19000),
         *now("M1"),
@@ -223,6 +223,44 @@ def test_pass_through_is_judged_against_what_the_customer_passed_through_before(
         "M5",
         "M6",
     }
+
+
+def test_pass_through_span_starts_at_each_inflow(spark):
+    rows = [
+        # A1: 45 hours from inflow to outflow, the inflow two calendar days before D
+        txn("a1a", "A1", at(2, 16, 26), "in", 12930),
+        txn("a1b", "A1", at(0, 13, 12), "out", 12103),
+        # A2: two overlapping rounds; round 1's outflow falls after round 2's inflow
+        txn("a2a", "A2", at(2, 20), "in", 10000),
+        txn("a2b", "A2", at(1, 6), "in", 9000),
+        txn("a2c", "A2", at(1, 10), "out", 9800),
+        txn("a2d", "A2", at(0, 8), "out", 8900),
+        # A3: passed through by 05:00; the salary that arrives afterwards is not part of it
+        txn("a3a", "A3", at(0, 1), "in", 20000),
+        txn("a3b", "A3", at(0, 5), "out", 19000),
+        txn("a3c", "A3", at(0, 10), "in", 7000),
+        # A4: the outflow is 49 hours after the only inflow: too slow
+        txn("a4a", "A4", at(2, 7), "in", 10000),
+        txn("a4b", "A4", at(0, 8), "out", 10000),
+        # A5: passed through yesterday, nothing on D: reported on its own night, not again
+        txn("a5a", "A5", at(1, 1), "in", 20000),
+        txn("a5b", "A5", at(1, 5), "out", 19000),
+    ]
+    df = txns_df(spark, rows)
+    hits = hits_by_customer(_flows.detect_pass_through(df, D, PassThroughSettings(), N))
+    assert set(hits) == {"A1", "A2", "A3"}
+    a1 = hits["A1"]["evidence"]
+    assert (a1["in_usd"], a1["out_usd"], a1["hours_in_to_last_out"]) == (12930.0, 12103.0, 44.77)
+    a2 = hits["A2"]["evidence"]
+    assert (a2["in_usd"], a2["out_usd"]) == (19000.0, 18700.0)
+    assert hits["A2"]["txn_ids"] == ["a2a", "a2b", "a2c", "a2d"]
+    a3 = hits["A3"]["evidence"]
+    assert (a3["in_usd"], a3["out_usd"], a3["out_in_ratio"]) == (20000.0, 19000.0, 0.95)
+    assert hits["A3"]["txn_ids"] == ["a3a", "a3b"]
+    yesterday = D - timedelta(days=1)
+    assert "A5" in hits_by_customer(
+        _flows.detect_pass_through(df, yesterday, PassThroughSettings(), N)
+    )
 
 
 # --- fan-in / fan-out ------------------------------------------------------------------------

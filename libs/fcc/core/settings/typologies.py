@@ -41,17 +41,17 @@ class StructuringSettings(Detector):
 
 class PassThroughSettings(Detector):
     typology: str = "pass_through"
-    window_hours: int = 48  # inflow and the outflow that follows it within these hours
+    window_hours: int = 48  # from an inflow to the outflows that follow it within these hours
     min_in_usd: float = 5_000.0  # USD inflow needed before the pattern matters
     min_out_ratio: float = 0.90  # out / in at least this: little balance left behind
     max_out_ratio: float = 1.10  # out / in at most this: not a pre-funded account draining
     max_trade_ratio: float = 0.5  # trade turnover / inflow above this looks like a trader
-    history_days: int = Field(84, ge=0)  # baseline before the window, in window-sized blocks
+    history_days: int = Field(84, ge=0)  # baseline before the window: its spans, measured as on D
     # the days just before the window left out of the baseline, so a transit pattern that began
     # a week ago (smaller amounts first) does not become its own baseline
     history_gap_days: int = Field(14, ge=0)
     # inflow >= this x the most the customer passed through (min of in, out) in any baseline
-    # block: a payment intermediary doing its usual volume stays quiet (0 = no history test)
+    # span: a payment intermediary doing its usual volume stays quiet (0 = no history test)
     history_multiplier: float = Field(2.0, ge=0)
 
 
