@@ -161,10 +161,10 @@ def _jvm_peak_rss_mb(spark: SparkSession) -> float | None:
 
 
 def _commit() -> str | None:
-    """The checked-out commit of the code being measured, when run from a git checkout."""
+    """The checked-out commit of the code measured (with -dirty for local changes), if any."""
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "describe", "--always", "--dirty"],
             cwd=Path(__file__).resolve().parent,
             capture_output=True,
             text=True,

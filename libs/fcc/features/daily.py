@@ -11,12 +11,12 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from fcc.core.settings.features import FeaturesSettings
+from fcc.core.tables import USD
 from fcc.core.tables.gold_features import ASSET_CLASSES, LABEL_CATEGORIES, RAIL_FAMILIES
 
 _CRYPTO_CLASSES = ("crypto", "stablecoin")
 _MICROS_PER_HOUR = 3_600_000_000
 _MICRO_USD_PER_USD = 1_000_000
-_USD = "decimal(24,6)"
 
 
 def usd_micros(amount: Column) -> Column:
@@ -26,7 +26,7 @@ def usd_micros(amount: Column) -> Column:
 
 def usd_from_micros(micros: Column) -> Column:
     """Whole micro-dollars back to a decimal(24,6) USD amount."""
-    return (micros.cast("decimal(24,0)") / F.lit(_MICRO_USD_PER_USD)).cast(_USD)
+    return (micros.cast("decimal(24,0)") / F.lit(_MICRO_USD_PER_USD)).cast(USD)
 
 
 def usd_sum(amount: Column) -> Column:

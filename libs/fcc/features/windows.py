@@ -9,6 +9,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from fcc.core.settings.features import FeaturesSettings
+from fcc.core.tables import USD
 from fcc.core.tables.gold_features import (
     CUSTOMER_DAILY,
     DAILY_ADDITIVE,
@@ -20,7 +21,6 @@ from fcc.features.daily import usd_from_micros, usd_micros, usd_sum
 
 VELOCITY_DAYS = 7
 EXPECTED_DAYS = 30
-_USD = "decimal(24,6)"
 _DAILY_USD = {f.name for f in CUSTOMER_DAILY.schema.fields if isinstance(f.dataType, T.DecimalType)}
 
 
@@ -107,7 +107,7 @@ def _per_age_bucket(daily: DataFrame, as_of: date, settings: FeaturesSettings) -
 def _window_sums(daily: DataFrame, as_of: date, settings: FeaturesSettings) -> DataFrame:
     """Per customer: window sums/maxima of the additive daily columns plus velocity baselines."""
     buckets = _per_age_bucket(daily, as_of, settings)
-    upto = F.col("_bucket")  # the bucket holds ages below this edge and at or above the last one
+    upto = F.col("_bucket")  # the bucket holds the ages below this edge, from the previous edge on
     aggs: list[Column] = []
     for w in settings.windows_days:
         inside = upto <= w
@@ -217,8 +217,8 @@ def _derived(
         s = f"_{w}d"
         turnover = _turnover(s)
         cols += [
-            turnover.cast(_USD).alias(f"turnover_usd{s}"),
-            (F.col(f"in_usd{s}") - F.col(f"out_usd{s}")).cast(_USD).alias(f"net_usd{s}"),
+            turnover.cast(USD).alias(f"turnover_usd{s}"),
+            (F.col(f"in_usd{s}") - F.col(f"out_usd{s}")).cast(USD).alias(f"net_usd{s}"),
             _ratio(F.col(f"out_usd{s}"), F.col(f"in_usd{s}")).alias(f"out_in_ratio{s}"),
             _ratio(F.col(f"high_risk_in_usd{s}") + F.col(f"high_risk_out_usd{s}"), turnover).alias(
                 f"high_risk_share{s}"
@@ -229,7 +229,7 @@ def _derived(
         ]
     weeks = settings.velocity_baseline_days / VELOCITY_DAYS
     cols += [
-        (F.col("_baseline_usd") / F.lit(weeks)).cast(_USD).alias("baseline_weekly_usd"),
+        (F.col("_baseline_usd") / F.lit(weeks)).cast(USD).alias("baseline_weekly_usd"),
         (F.col("_baseline_count").cast("double") / F.lit(weeks)).alias("baseline_weekly_count"),
         # exact ratio: recent / (baseline / weeks) = recent * weeks / baseline
         _ratio(
@@ -249,7 +249,7 @@ def _derived(
     ]
     if not has_exposure:
         cols += [
-            F.lit(None).cast(_USD).alias(f"exposure_{cat}_{d}_usd")
+            F.lit(None).cast(USD).alias(f"exposure_{cat}_{d}_usd")
             for cat in LABEL_CATEGORIES
             for d in ("in", "out")
         ]
