@@ -13,6 +13,8 @@ DEMO_CUSTOMERS ?= 10000
 DEMO_DAYS ?= 90
 DEMO_SEED ?= 42
 DEMO_END ?= 2026-11-27
+# e.g. make bench BENCH_ARGS="--customers-small 10000 --customers-large 100000 --driver-memory 12g"
+BENCH_ARGS ?=
 
 include make/ship.mk
 
@@ -81,7 +83,7 @@ docs: venv
 	$(BIN)/fcc docs tables --out docs/tables.md
 
 bench: venv
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) lakehouse spark-warehouse .pytest_cache
