@@ -13,7 +13,7 @@ DEMO_CUSTOMERS ?= 10000
 DEMO_DAYS ?= 90
 DEMO_SEED ?= 42
 DEMO_END ?= 2026-11-27
-# e.g. make bench BENCH_ARGS="--customers-small 10000 --customers-large 100000 --driver-memory 12g"
+# e.g. make bench BENCH_ARGS="--sizes small --customers-small 2000" (defaults: 10k and 100k customers)
 BENCH_ARGS ?=
 
 include make/ship.mk

@@ -1,6 +1,7 @@
 """End-to-end benchmark of the nightly chain at two sizes, with same-run reference measurements.
 
-    python bench/run.py                                   # small=100k, large=1M customers, 90 days
+    python bench/run.py                                   # small=10k, large=100k customers, 90 days
+    python bench/run.py --customers-large 1000000         # the 1M-customer scale (hours here)
     python bench/run.py --customers-small 5000 --customers-large 50000 --reuse
     python bench/run.py --sizes small --customers-small 2000 --days 30
 
@@ -28,14 +29,14 @@ import _measure as m  # noqa: E402
 def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="small,large", help="comma list of small,large")
-    p.add_argument("--customers-small", type=int, default=100_000)
-    p.add_argument("--customers-large", type=int, default=1_000_000)
+    p.add_argument("--customers-small", type=int, default=10_000)
+    p.add_argument("--customers-large", type=int, default=100_000)
     p.add_argument("--days", type=int, default=90)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 27))
     p.add_argument("--reuse", action="store_true", help="reuse bench/data/<size>/ if it matches")
     p.add_argument("--master", default=None, help="default: the config's, else local[*]")
-    p.add_argument("--driver-memory", default=None, help="default: the config's (local: 4g)")
+    p.add_argument("--driver-memory", default="12g", help="local mode: driver = executor heap")
     p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark conf")
     p.add_argument(
         "--combine",
