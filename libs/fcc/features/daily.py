@@ -167,17 +167,22 @@ def with_pass_through(settings: FeaturesSettings):
     return _transform
 
 
-def _count_sum(name: str, cond: Column) -> list[Column]:
+# How a partial over a row group combines into the day's value: counts add up, micro-dollar
+# sums add up and turn back into USD, maxima and minima combine.
+_Partial = tuple[str, Column, str]  # (gold.customer_daily column, partial aggregate, combine)
+
+
+def _count_sum(name: str, cond: Column) -> list[_Partial]:
     return [
-        F.count(F.when(cond, True)).alias(f"{name}_count"),
-        usd_sum(F.when(cond, F.col("amount_usd"))).alias(f"{name}_usd"),
+        (f"{name}_count", F.count(F.when(cond, True)), "sum"),
+        (f"{name}_usd", F.sum(usd_micros(F.when(cond, F.col("amount_usd")))), "usd"),
     ]
 
 
-def _aggregates() -> list[Column]:
-    """Every per-day aggregate except the counterparty lists, named as in gold.customer_daily."""
+def _partial_aggregates() -> list[_Partial]:
+    """Every per-day aggregate except the counterparty lists, as partials over a row group."""
     direction = {"in": F.col("is_in"), "out": ~F.col("is_in")}
-    aggs: list[Column] = []
+    aggs: list[_Partial] = []
     for d, cond in direction.items():
         aggs += _count_sum(d, cond)
     for fam in RAIL_FAMILIES:
@@ -195,30 +200,29 @@ def _aggregates() -> list[Column]:
     for cat in LABEL_CATEGORIES:
         for d, cond in direction.items():
             has = cond & F.array_contains("label_categories", cat)
-            aggs.append(usd_sum(F.when(has, F.col("amount_usd"))).alias(f"label_{cat}_{d}_usd"))
+            usd = F.sum(usd_micros(F.when(has, F.col("amount_usd"))))
+            aggs.append((f"label_{cat}_{d}_usd", usd, "usd"))
     aggs += [
-        F.count(F.when(F.col("pass_through_usd") > 0, True)).alias("pass_through_count"),
-        usd_sum(F.col("pass_through_usd")).alias("pass_through_usd"),
-        F.max(F.when(direction["in"], F.col("amount_usd"))).alias("max_in_usd"),
-        F.max(F.when(direction["out"], F.col("amount_usd"))).alias("max_out_usd"),
-        F.min("event_ts").alias("first_event_ts"),
-        F.max("event_ts").alias("last_event_ts"),
+        ("pass_through_count", F.count(F.when(F.col("pass_through_usd") > 0, True)), "sum"),
+        ("pass_through_usd", F.sum(usd_micros(F.col("pass_through_usd"))), "usd"),
+        ("max_in_usd", F.max(F.when(direction["in"], F.col("amount_usd"))), "max"),
+        ("max_out_usd", F.max(F.when(direction["out"], F.col("amount_usd"))), "max"),
+        ("first_event_ts", F.min("event_ts"), "min"),
+        ("last_event_ts", F.max("event_ts"), "max"),
     ]
     return aggs
 
 
-def _counterparty_lists(flagged: DataFrame) -> DataFrame:
-    """(customer_id, day) -> sorted [counterparty_id, usd, count] lists per direction."""
-    per_cpty = (
-        flagged.where(F.col("counterparty_id").isNotNull())
-        .groupBy("customer_id", "day", "is_in", "counterparty_id")
-        .agg(usd_sum(F.col("amount_usd")).alias("usd"), F.count("*").alias("count"))
-    )
-    entry = F.struct("counterparty_id", "usd", "count")
-    return per_cpty.groupBy("customer_id", "day").agg(
-        F.array_sort(F.collect_list(F.when(F.col("is_in"), entry))).alias("cpty_in"),
-        F.array_sort(F.collect_list(F.when(~F.col("is_in"), entry))).alias("cpty_out"),
-    )
+def _combined(name: str, combine: str) -> Column:
+    """The day's value of a partial column, combined over the day's row groups."""
+    col = F.col(name)
+    value = {
+        "sum": lambda: F.sum(col),
+        "usd": lambda: usd_from_micros(F.sum(col)),
+        "max": lambda: F.max(col),
+        "min": lambda: F.min(col),
+    }[combine]()
+    return value.alias(name)
 
 
 def daily_from_transactions(
@@ -238,14 +242,29 @@ def daily_from_transactions(
     )
     if dates is not None:
         flagged = flagged.where(F.col("day").isin(sorted(set(dates))))
-    daily = flagged.groupBy("customer_id", "day").agg(*_aggregates())
-    empty = F.array().cast("array<struct<counterparty_id:string,usd:decimal(24,6),count:bigint>>")
+    # One pass: partials per (customer, day, direction, counterparty), then the day's values and
+    # its counterparty lists from them. The pass-through window already hash-partitions the rows
+    # by customer, so neither aggregation shuffles again.
+    partials = _partial_aggregates()
+    per_cpty = flagged.groupBy("customer_id", "day", "is_in", "counterparty_id").agg(
+        *[agg.alias(name) for name, agg, _ in partials],
+        usd_sum(F.col("amount_usd")).alias("_cpty_usd"),
+        F.count(F.lit(1)).alias("_cpty_count"),
+    )
+    entry = F.struct(
+        F.col("counterparty_id"),
+        F.col("_cpty_usd").alias("usd"),
+        F.col("_cpty_count").alias("count"),
+    )
+    known = F.col("counterparty_id").isNotNull()
+    daily = per_cpty.groupBy("customer_id", "day").agg(
+        *[_combined(name, combine) for name, _, combine in partials],
+        F.array_sort(F.collect_list(F.when(known & F.col("is_in"), entry))).alias("cpty_in"),
+        F.array_sort(F.collect_list(F.when(known & ~F.col("is_in"), entry))).alias("cpty_out"),
+    )
     zero_usd = [c for c in daily.columns if c.endswith("_usd") and not c.startswith("max_")]
     return (
-        daily.join(_counterparty_lists(flagged), ["customer_id", "day"], "left")
-        .fillna(0, subset=zero_usd)
-        .withColumn("cpty_in", F.coalesce("cpty_in", empty))
-        .withColumn("cpty_out", F.coalesce("cpty_out", empty))
+        daily.fillna(0, subset=zero_usd)
         .withColumn("distinct_cpty_in", F.size("cpty_in").cast("long"))
         .withColumn("distinct_cpty_out", F.size("cpty_out").cast("long"))
         .withColumn("run_id", F.lit(run_id))
