@@ -167,22 +167,17 @@ def with_pass_through(settings: FeaturesSettings):
     return _transform
 
 
-# How a partial over a row group combines into the day's value: counts add up, micro-dollar
-# sums add up and turn back into USD, maxima and minima combine.
-_Partial = tuple[str, Column, str]  # (gold.customer_daily column, partial aggregate, combine)
-
-
-def _count_sum(name: str, cond: Column) -> list[_Partial]:
+def _count_sum(name: str, cond: Column) -> list[Column]:
     return [
-        (f"{name}_count", F.count(F.when(cond, True)), "sum"),
-        (f"{name}_usd", F.sum(usd_micros(F.when(cond, F.col("amount_usd")))), "usd"),
+        F.count(F.when(cond, True)).alias(f"{name}_count"),
+        usd_sum(F.when(cond, F.col("amount_usd"))).alias(f"{name}_usd"),
     ]
 
 
-def _partial_aggregates() -> list[_Partial]:
-    """Every per-day aggregate except the counterparty lists, as partials over a row group."""
+def _aggregates() -> list[Column]:
+    """Every per-day aggregate except the counterparty lists, named as in gold.customer_daily."""
     direction = {"in": F.col("is_in"), "out": ~F.col("is_in")}
-    aggs: list[_Partial] = []
+    aggs: list[Column] = []
     for d, cond in direction.items():
         aggs += _count_sum(d, cond)
     for fam in RAIL_FAMILIES:
@@ -200,29 +195,30 @@ def _partial_aggregates() -> list[_Partial]:
     for cat in LABEL_CATEGORIES:
         for d, cond in direction.items():
             has = cond & F.array_contains("label_categories", cat)
-            usd = F.sum(usd_micros(F.when(has, F.col("amount_usd"))))
-            aggs.append((f"label_{cat}_{d}_usd", usd, "usd"))
+            aggs.append(usd_sum(F.when(has, F.col("amount_usd"))).alias(f"label_{cat}_{d}_usd"))
     aggs += [
-        ("pass_through_count", F.count(F.when(F.col("pass_through_usd") > 0, True)), "sum"),
-        ("pass_through_usd", F.sum(usd_micros(F.col("pass_through_usd"))), "usd"),
-        ("max_in_usd", F.max(F.when(direction["in"], F.col("amount_usd"))), "max"),
-        ("max_out_usd", F.max(F.when(direction["out"], F.col("amount_usd"))), "max"),
-        ("first_event_ts", F.min("event_ts"), "min"),
-        ("last_event_ts", F.max("event_ts"), "max"),
+        F.count(F.when(F.col("pass_through_usd") > 0, True)).alias("pass_through_count"),
+        usd_sum(F.col("pass_through_usd")).alias("pass_through_usd"),
+        F.max(F.when(direction["in"], F.col("amount_usd"))).alias("max_in_usd"),
+        F.max(F.when(direction["out"], F.col("amount_usd"))).alias("max_out_usd"),
+        F.min("event_ts").alias("first_event_ts"),
+        F.max("event_ts").alias("last_event_ts"),
     ]
     return aggs
 
 
-def _combined(name: str, combine: str) -> Column:
-    """The day's value of a partial column, combined over the day's row groups."""
-    col = F.col(name)
-    value = {
-        "sum": lambda: F.sum(col),
-        "usd": lambda: usd_from_micros(F.sum(col)),
-        "max": lambda: F.max(col),
-        "min": lambda: F.min(col),
-    }[combine]()
-    return value.alias(name)
+def _counterparty_lists(flagged: DataFrame) -> DataFrame:
+    """(customer_id, day) -> sorted [counterparty_id, usd, count] lists per direction."""
+    per_cpty = (
+        flagged.where(F.col("counterparty_id").isNotNull())
+        .groupBy("customer_id", "day", "is_in", "counterparty_id")
+        .agg(usd_sum(F.col("amount_usd")).alias("usd"), F.count("*").alias("count"))
+    )
+    entry = F.struct("counterparty_id", "usd", "count")
+    return per_cpty.groupBy("customer_id", "day").agg(
+        F.array_sort(F.collect_list(F.when(F.col("is_in"), entry))).alias("cpty_in"),
+        F.array_sort(F.collect_list(F.when(~F.col("is_in"), entry))).alias("cpty_out"),
+    )
 
 
 def daily_from_transactions(
@@ -242,29 +238,14 @@ def daily_from_transactions(
     )
     if dates is not None:
         flagged = flagged.where(F.col("day").isin(sorted(set(dates))))
-    # One pass: partials per (customer, day, direction, counterparty), then the day's values and
-    # its counterparty lists from them. The pass-through window already hash-partitions the rows
-    # by customer, so neither aggregation shuffles again.
-    partials = _partial_aggregates()
-    per_cpty = flagged.groupBy("customer_id", "day", "is_in", "counterparty_id").agg(
-        *[agg.alias(name) for name, agg, _ in partials],
-        usd_sum(F.col("amount_usd")).alias("_cpty_usd"),
-        F.count(F.lit(1)).alias("_cpty_count"),
-    )
-    entry = F.struct(
-        F.col("counterparty_id"),
-        F.col("_cpty_usd").alias("usd"),
-        F.col("_cpty_count").alias("count"),
-    )
-    known = F.col("counterparty_id").isNotNull()
-    daily = per_cpty.groupBy("customer_id", "day").agg(
-        *[_combined(name, combine) for name, _, combine in partials],
-        F.array_sort(F.collect_list(F.when(known & F.col("is_in"), entry))).alias("cpty_in"),
-        F.array_sort(F.collect_list(F.when(known & ~F.col("is_in"), entry))).alias("cpty_out"),
-    )
+    daily = flagged.groupBy("customer_id", "day").agg(*_aggregates())
+    empty = F.array().cast("array<struct<counterparty_id:string,usd:decimal(24,6),count:bigint>>")
     zero_usd = [c for c in daily.columns if c.endswith("_usd") and not c.startswith("max_")]
     return (
-        daily.fillna(0, subset=zero_usd)
+        daily.join(_counterparty_lists(flagged), ["customer_id", "day"], "left")
+        .fillna(0, subset=zero_usd)
+        .withColumn("cpty_in", F.coalesce("cpty_in", empty))
+        .withColumn("cpty_out", F.coalesce("cpty_out", empty))
         .withColumn("distinct_cpty_in", F.size("cpty_in").cast("long"))
         .withColumn("distinct_cpty_out", F.size("cpty_out").cast("long"))
         .withColumn("run_id", F.lit(run_id))
