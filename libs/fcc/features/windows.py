@@ -258,26 +258,17 @@ def _derived(
 
 
 def _with_peer_stats(df: DataFrame) -> DataFrame:
-    """z-score and percent rank of 30-day turnover within the customer's segment.
-
-    Computed on a narrow (customer, segment, turnover) frame and joined back on customer_id,
-    so the segment windows never move or sort the wide feature rows.
-    """
+    """z-score and percent rank of 30-day turnover within the customer's segment."""
     seg = Window.partitionBy("segment")
     x = F.col("_turnover_expected").cast("double")
     std = F.stddev_pop(x).over(seg)
-    peers = (
-        df.select("customer_id", "segment", "_turnover_expected")
-        .where(F.col("segment").isNotNull())
-        .select(
-            "customer_id",
-            F.when(std > 0, (x - F.avg(x).over(seg)) / std).alias("peer_turnover_z_30d"),
-            F.percent_rank()
-            .over(seg.orderBy(F.col("_turnover_expected").asc()))
-            .alias("peer_turnover_pct_30d"),
-        )
+    known = F.col("segment").isNotNull()
+    return df.withColumn(
+        "peer_turnover_z_30d", F.when(known & (std > 0), (x - F.avg(x).over(seg)) / std)
+    ).withColumn(
+        "peer_turnover_pct_30d",
+        F.when(known, F.percent_rank().over(seg.orderBy(F.col("_turnover_expected").asc()))),
     )
-    return df.join(peers, "customer_id", "left")
 
 
 def features_from_daily(
