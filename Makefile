@@ -13,6 +13,12 @@ DEMO_CUSTOMERS ?= 10000
 DEMO_DAYS ?= 90
 DEMO_SEED ?= 42
 DEMO_END ?= 2026-11-27
+# Extra Maven repositories for the jars (see conf/base.yaml spark.maven_repos): beside a checkout
+# that has ../shared/maven (a Maven-layout folder holding GraphFrames), Spark also resolves from it.
+SHARED_MAVEN := $(abspath $(CURDIR)/../shared/maven)
+ifneq ($(wildcard $(SHARED_MAVEN)/io),)
+export FCC_MAVEN_REPOS ?= file://$(SHARED_MAVEN)
+endif
 # e.g. make bench BENCH_ARGS="--sizes small --customers-small 2000" (defaults: 10k and 100k customers)
 BENCH_ARGS ?=
 

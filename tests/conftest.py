@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# the GraphFrames jars resolve from ../shared/maven when it is beside the checkout (as `make test`
+# sets it); elsewhere from Maven Central or the repositories FCC_MAVEN_REPOS names
+if (SHARED / "maven" / "io").is_dir():
+    os.environ.setdefault("FCC_MAVEN_REPOS", (SHARED / "maven").as_uri())
 
 
 @pytest.fixture(scope="session")

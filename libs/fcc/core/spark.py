@@ -9,11 +9,17 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
-SPARK_VERSION = "4.2.0"
+SPARK_VERSION = "4.1.4"
 DELTA_VERSION = "4.4.0"
+GRAPHFRAMES_VERSION = "0.11.0"
 # Delta ships one jar per Spark minor version since 4.x.
-DELTA_PACKAGE = f"io.delta:delta-spark_4.2_2.13:{DELTA_VERSION}"
-JVM_PACKAGES = [DELTA_PACKAGE]
+DELTA_PACKAGE = f"io.delta:delta-spark_4.1_2.13:{DELTA_VERSION}"
+# GraphFrames' core jar; its pom pulls in graphframes-graphx-spark4_2.13 (its copy of GraphX).
+GRAPHFRAMES_PACKAGE = f"io.graphframes:graphframes-spark4_2.13:{GRAPHFRAMES_VERSION}"
+JVM_PACKAGES = [DELTA_PACKAGE, GRAPHFRAMES_PACKAGE]
+# comma-separated extra Maven repository URLs (a corporate mirror, a local folder as file://...),
+# searched after Spark's default chain; the config key spark.maven_repos adds to them
+MAVEN_REPOS_ENV = "FCC_MAVEN_REPOS"
 
 DEFAULT_IVY_DIR = Path(
     os.environ.get("FCC_IVY_DIR", Path.home() / ".cache" / "fcc-scoring" / "ivy")
@@ -30,16 +36,30 @@ def jars_on_classpath() -> bool:
     return any(Path(spark_home, "jars").glob("delta-spark_*.jar"))
 
 
+def maven_repositories(configured: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Extra Maven repositories: the configured ones, then those in FCC_MAVEN_REPOS, without repeats."""
+    from_env = [r.strip() for r in os.environ.get(MAVEN_REPOS_ENV, "").split(",")]
+    repos: list[str] = []
+    for repo in [*configured, *from_env]:
+        if repo and repo not in repos:
+            repos.append(repo)
+    return repos
+
+
 def build_spark(
     app_name: str = "fcc-scoring",
     master: str | None = None,
     conf: dict[str, str] | None = None,
     checkpoint_dir: str | None = None,
+    maven_repos: list[str] | tuple[str, ...] = (),
 ) -> SparkSession:
-    """Build (or reuse) the SparkSession with Delta, a checkpoint dir and our defaults.
+    """Build (or reuse) the SparkSession with Delta, GraphFrames, a checkpoint dir and our defaults.
 
-    Locally the jars are resolved once into an Ivy cache folder; in the image they are
-    already on the classpath and nothing is resolved. `conf` entries win over defaults.
+    Locally the jars are resolved once into an Ivy cache folder, from Spark's default chain plus
+    the extra repositories (`maven_repos` and FCC_MAVEN_REPOS, appended to any
+    spark.jars.repositories in `conf`); in the image they are already on the classpath and nothing
+    is resolved. `conf` entries win over defaults. GraphFrames' connected components need the
+    checkpoint dir set here.
     """
     # Python workers (pandas UDFs) must run this interpreter, which has the fcc package installed.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -64,7 +84,13 @@ def build_spark(
         DEFAULT_IVY_DIR.mkdir(parents=True, exist_ok=True)
         defaults["spark.jars.packages"] = ",".join(JVM_PACKAGES)
         defaults["spark.jars.ivy"] = str(DEFAULT_IVY_DIR)
-    for key, value in {**defaults, **(conf or {})}.items():
+    settings = {**defaults, **(conf or {})}
+    if not jars_on_classpath():
+        given = [r for r in settings.get("spark.jars.repositories", "").split(",") if r]
+        repos = [*given, *(r for r in maven_repositories(maven_repos) if r not in given)]
+        if repos:
+            settings["spark.jars.repositories"] = ",".join(repos)
+    for key, value in settings.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("FCC_SPARK_LOG_LEVEL", "WARN"))
@@ -86,5 +112,9 @@ def session_for(cfg, app_name: str = "fcc-scoring") -> SparkSession:
     master = None if under_spark_submit() else (cfg.spark.master or "local[*]")
     checkpoint = cfg.spark.checkpoint_dir or f"{cfg.lakehouse.rstrip('/')}/_checkpoints"
     return build_spark(
-        app_name=app_name, master=master, conf=dict(cfg.spark.conf), checkpoint_dir=checkpoint
+        app_name=app_name,
+        master=master,
+        conf=dict(cfg.spark.conf),
+        checkpoint_dir=checkpoint,
+        maven_repos=cfg.spark.maven_repos,
     )

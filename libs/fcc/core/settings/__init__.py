@@ -47,6 +47,9 @@ class SparkSettings(Strict):
     master: str | None = None  # e.g. local[*]; None lets spark-submit decide
     checkpoint_dir: str | None = None  # defaults to <lakehouse>/_checkpoints
     conf: dict[str, str] = Field(default_factory=dict)  # extra spark.* settings
+    # extra Maven repository URLs for the jars (Delta, GraphFrames), searched after Spark's
+    # default chain; FCC_MAVEN_REPOS (comma-separated) adds more; unused where jars are baked in
+    maven_repos: list[str] = Field(default_factory=list)
 
     @field_validator("conf")
     @classmethod
