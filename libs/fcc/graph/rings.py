@@ -99,6 +99,15 @@ def ring_hits(
         F.lit(rule.require_distinct_dobs).alias("require_distinct_dobs"),
         F.lit(rule.exclude_related_surnames).alias("exclude_related_surnames"),
     )
+    # the struct takes plain columns: Spark 4.1 names aliased expressions inside it colN once
+    # the structs are collected and sorted
+    listed = groups.withColumns(
+        {
+            "first_onboarded": F.date_format("first_onboarded", "yyyy-MM-dd"),
+            "last_onboarded": F.date_format("last_onboarded", "yyyy-MM-dd"),
+            "listed_ids": F.slice("member_ids", 1, MAX_LISTED),
+        }
+    )
     identifier = F.struct(
         "id_type",
         "id_value",
@@ -107,12 +116,12 @@ def ring_hits(
         "distinct_dobs",
         "onboarded_close",
         "shared_surname_parts",
-        F.date_format("first_onboarded", "yyyy-MM-dd").alias("first_onboarded"),
-        F.date_format("last_onboarded", "yyyy-MM-dd").alias("last_onboarded"),
-        F.slice("member_ids", 1, MAX_LISTED).alias("member_ids"),
+        "first_onboarded",
+        "last_onboarded",
+        F.col("listed_ids").alias("member_ids"),
     )
     per_customer = (
-        groups.select(F.explode("member_ids").alias("customer_id"), identifier.alias("g"))
+        listed.select(F.explode("member_ids").alias("customer_id"), identifier.alias("g"))
         .groupBy("customer_id")
         .agg(
             F.max("g.members").alias("members"),
