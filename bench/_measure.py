@@ -315,19 +315,15 @@ def export_cc_input(lakehouse: Lakehouse, cfg: AppConfig, as_of: date, out: Path
 
 
 def spark_cc(spark: SparkSession, cfg: AppConfig, cc_dir: Path) -> Callable[[], int]:
-    """Our connected components from the exported Parquet, labels written to Parquet."""
+    """The graph step's connected components (GraphFrames) from the exported Parquet, labels to Parquet."""
 
     def run() -> int:
         from fcc.graph import connected_components
 
-        c = cfg.graph.components
         labels = connected_components(
             spark.read.parquet(str(cc_dir / "vertices")),
             spark.read.parquet(str(cc_dir / "edges")),
-            max_iterations=c.max_iterations,
-            checkpoint_every=c.checkpoint_every,
-            prune_max_touched=c.prune_max_touched,
-            local_finish_max_edges=c.local_finish_max_edges,
+            cfg.graph.components,
         )
         labels.write.mode("overwrite").parquet(str(cc_dir / "labels"))
         labels.unpersist()

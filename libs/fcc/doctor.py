@@ -65,15 +65,26 @@ def _check_delta(spark) -> str:
         return f"write, merge and read a table (version {lh.version(spec)})"
 
 
-def _check_components(spark) -> str:
+def _check_graphframes(spark, settings) -> str:
+    """A real GraphFrames connectedComponents on a 6-vertex graph with an isolated vertex."""
+    from importlib.metadata import version
+
     from fcc.graph import connected_components
 
-    vertices = spark.createDataFrame([(1,), (2,), (3,), (4,)], ["id"])
-    edges = spark.createDataFrame([(1, 2), (3, 4)], ["src", "dst"])
-    got = {r.id: r.component for r in connected_components(vertices, edges).collect()}
-    if got != {1: 1, 2: 1, 3: 3, 4: 3}:
-        raise CheckFailed(f"connected components of a 4-vertex graph gave {got}")
-    return "4-vertex graph -> 2 components"
+    vertices = spark.createDataFrame([(i,) for i in (5, 1, 9, 4, 7, 8)], ["id"])
+    edges = spark.createDataFrame([(5, 1), (9, 5), (7, 4)], ["src", "dst"])
+    labels = connected_components(vertices, edges, settings)
+    got = {r.id: r.component for r in labels.collect()}
+    labels.unpersist()
+    expected = {1: 1, 5: 1, 9: 1, 4: 4, 7: 4, 8: 8}
+    if got != expected:
+        raise CheckFailed(
+            f"connectedComponents of a 6-vertex graph gave {got}, expected {expected}"
+        )
+    return (
+        f"GraphFrames {version('graphframes-py')} connectedComponents "
+        f"({settings.algorithm}): 6-vertex graph -> 3 components"
+    )
 
 
 def _check_lakehouse(spark, root: str) -> str:
@@ -106,14 +117,14 @@ def run_doctor(cfg: AppConfig, echo: Callable[[str], None] = print) -> int:
         ("java", lambda: f"Java {java_version()}"),
         ("spark", spark_session),
         ("delta", lambda: _check_delta(spark_holder["spark"])),
-        ("graph", lambda: _check_components(spark_holder["spark"])),
+        ("graphframes", lambda: _check_graphframes(spark_holder["spark"], cfg.graph.components)),
         ("lakehouse", lambda: _check_lakehouse(spark_holder["spark"], cfg.lakehouse)),
     ]
     for name, check in checks:
         try:
             detail = check()
         except Exception as exc:
-            echo(f"FAIL {name:<10} {exc}")
+            echo(f"FAIL {name:<11} {exc}")
             return 1
-        echo(f"ok   {name:<10} {detail}")
+        echo(f"ok   {name:<11} {detail}")
     return 0

@@ -67,14 +67,7 @@ def run_graph(
     graph = build_entity_graph(
         lakehouse.read(silver.IDENTIFIERS), transactions, settings.entity, as_of
     )
-    labels = connected_components(
-        graph.vertices,
-        graph.edges,
-        max_iterations=settings.components.max_iterations,
-        checkpoint_every=settings.components.checkpoint_every,
-        prune_max_touched=settings.components.prune_max_touched,
-        local_finish_max_edges=settings.components.local_finish_max_edges,
-    )
+    labels = connected_components(graph.vertices, graph.edges, settings.components)
     clusters = assign_clusters(graph, labels, settings.entity.min_cluster_size).persist()
     enriched = clusters.transform(
         with_evidence(graph, settings.entity.evidence_max_items)

@@ -21,5 +21,5 @@ def test_the_session_asks_for_the_delta_41_and_graphframes_jars():
 
 
 def test_maven_repos_is_a_spark_setting_of_the_base_config():
-    cfg = load_config(overrides=["spark.maven_repos=[\"file:///srv/m2\"]"])
+    cfg = load_config(overrides=['spark.maven_repos=["file:///srv/m2"]'])
     assert cfg.spark.maven_repos == ["file:///srv/m2"]

@@ -4,43 +4,89 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
+from fcc.core.settings.graph import ComponentsSettings
 from fcc.graph import connected_components
 
+# A chain 40-30-20-10 given in no particular order, a hub 7 with leaves 70..74, an edge
+# 90-91 between vertices that are not asked for (they still join 50 and 60 into one
+# component through 90), a duplicate edge, a self-loop on 8 and the isolated vertex 99.
+VERTICES = [40, 30, 20, 10, 7, 70, 71, 72, 73, 74, 50, 60, 8, 99]
+EDGES = [
+    (30, 40),
+    (20, 30),
+    (10, 20),
+    (20, 30),
+    *[(7, leaf) for leaf in (70, 71, 72, 73, 74)],
+    (50, 90),
+    (90, 91),
+    (91, 60),
+    (8, 8),
+]
+# by hand: each component is labelled by its smallest vertex id (90 and 91 are not returned)
+EXPECTED = {
+    **dict.fromkeys([10, 20, 30, 40], 10),
+    **dict.fromkeys([7, 70, 71, 72, 73, 74], 7),
+    50: 50,
+    60: 50,
+    8: 8,
+    99: 99,
+}
 
-def test_components_of_a_small_graph_are_labelled_by_their_smallest_vertex(spark):
-    vertices = spark.createDataFrame([(i,) for i in [1, 2, 3, 4, 5, 9]], ["id"])
-    edges = spark.createDataFrame([(1, 2), (4, 3), (2, 3), (5, 9)], ["src", "dst"])
-    got = {r.id: r.component for r in connected_components(vertices, edges).collect()}
-    assert got == {1: 1, 2: 1, 3: 1, 4: 1, 5: 5, 9: 5}
+
+def _labels(spark, vertices, edges, settings=None) -> dict[int, int]:
+    labels = connected_components(
+        spark.createDataFrame([(v,) for v in vertices], ["id"]),
+        spark.createDataFrame(edges, ["src", "dst"]),
+        settings,
+    )
+    got = {r.id: r.component for r in labels.collect()}
+    labels.unpersist()
+    return got
 
 
-def test_isolated_vertex_is_its_own_component(spark):
-    vertices = spark.createDataFrame([(7,), (8,)], ["id"])
-    edges = spark.createDataFrame([(8, 8)], ["src", "dst"])
-    got = {r.id: r.component for r in connected_components(vertices, edges).collect()}
-    assert got == {7: 7, 8: 8}
+@pytest.mark.parametrize("algorithm", ["two_phase", "graphx", "randomized_contraction"])
+def test_every_algorithm_labels_chains_hubs_and_isolated_vertices_by_their_smallest_id(
+    spark, algorithm
+):
+    # randomized_contraction re-reads a checkpoint it has already replaced when adaptive
+    # execution is off (the test session's setting); the jobs run with it on (conf/base.yaml)
+    aqe = spark.conf.get("spark.sql.adaptive.enabled")
+    spark.conf.set("spark.sql.adaptive.enabled", "true")
+    try:
+        got = _labels(spark, VERTICES, EDGES, ComponentsSettings(algorithm=algorithm))
+    finally:
+        spark.conf.set("spark.sql.adaptive.enabled", aqe)
+    assert got == EXPECTED
 
 
-@pytest.mark.parametrize(
-    "local_finish_max_edges", [0, 10_000], ids=["distributed", "finished_locally"]
-)
-def test_partition_equals_scipy_on_a_random_graph_with_a_long_path(spark, local_finish_max_edges):
+def test_component_ids_are_unchanged_on_a_rerun_with_an_unrelated_new_component(spark):
+    before = _labels(spark, VERTICES, EDGES)
+    after = _labels(spark, [*VERTICES, 1, 2], [*EDGES, (2, 1)])
+    assert {v: after[v] for v in before} == before
+    assert (after[1], after[2]) == (1, 1)
+
+
+def test_a_new_edge_merges_two_components_under_the_smaller_id(spark):
+    got = _labels(spark, VERTICES, [*EDGES, (74, 40)])
+    assert {v for v, c in got.items() if c == 7} == {7, 70, 71, 72, 73, 74, 10, 20, 30, 40}
+    assert 10 not in got.values()
+
+
+def test_partition_equals_scipy_on_a_random_graph_with_a_long_path(spark):
     rng = np.random.default_rng(7)
     n = 600
     src = np.concatenate([rng.integers(0, n, 400), np.arange(n, n + 60)])
     dst = np.concatenate([rng.integers(0, n, 400), np.arange(n + 1, n + 61)])
     total = n + 61
-    edges = spark.createDataFrame(pd.DataFrame({"src": src, "dst": dst}))
-    got = (
-        connected_components(
-            spark.range(total), edges, local_finish_max_edges=local_finish_max_edges
-        )
-        .toPandas()
-        .sort_values("id")
+    labels = connected_components(
+        spark.range(total), spark.createDataFrame(pd.DataFrame({"src": src, "dst": dst}))
     )
-    _, labels = scipy_components(
+    got = labels.toPandas().sort_values("id")
+    labels.unpersist()
+    _, scipy_labels = scipy_components(
         coo_matrix((np.ones(len(src)), (src, dst)), shape=(total, total)), directed=False
     )
-    ref = pd.DataFrame({"id": np.arange(total), "label": labels})
+    ref = pd.DataFrame({"id": np.arange(total), "label": scipy_labels})
     ref["component"] = ref.groupby("label")["id"].transform("min")
+    assert list(got["id"]) == list(range(total))
     assert list(got["component"]) == list(ref["component"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from fcc.core.settings._base import Strict
@@ -17,12 +19,13 @@ def _check_id_types(value: list[str]) -> list[str]:
 
 
 class ComponentsSettings(Strict):
-    max_iterations: int = Field(100, ge=1)  # rounds of large-star / small-star before giving up
-    checkpoint_every: int = Field(2, ge=0)  # reliable checkpoint every N rounds (0 = cache only)
-    # finished components leave the working graph when open vertices + neighbours <= N (0 = never)
-    prune_max_touched: int = Field(2_000_000, ge=0)
-    # the last few deep components are finished on the driver once <= N edges remain (0 = never)
-    local_finish_max_edges: int = Field(100_000, ge=0)
+    """GraphFrames connectedComponents (chosen by bench/bench_graph.py, docs/performance.md)."""
+
+    algorithm: Literal["two_phase", "graphx", "randomized_contraction"] = "two_phase"
+    max_iterations: int = Field(100, ge=1)  # rounds before GraphFrames gives up
+    checkpoint_interval: int = Field(2, ge=1)  # checkpoint the working graph every N rounds
+    # vertices whose degree exceeds N are joined by broadcast (hubs); -1 = off, AQE splits skew
+    broadcast_threshold: int = Field(-1, ge=-1)
 
 
 class EntityGraphSettings(Strict):
