@@ -2,7 +2,8 @@
 # Build the fcc-scoring image with Debian's podman/buildah, no Docker engine or registry needed:
 #   1. a Debian bookworm base made by `debootstrap --variant=minbase` and `podman import`ed
 #      (built once, cached in podman's storage under .cache/image);
-#   2. a clean build context (only what the Dockerfile copies);
+#   2. a clean build context (only what the Dockerfile copies), with the GraphFrames jars from
+#      the same Ivy resolution a laptop session does (scripts/stage-jars.sh, needs .venv);
 #   3. `podman build --isolation chroot` of docker/Dockerfile with BASE_IMAGE set to that base
 #      and the host CA bundle passed as the optional build secret "ca-bundle".
 # Prints the build time and image size. Environment: see scripts/podman-env.sh.
@@ -32,6 +33,7 @@ if [[ -f "${REPO_ROOT}/README.md" ]]; then cp "${REPO_ROOT}/README.md" "${contex
 for dir in libs conf jobs docker; do
   cp -r "${REPO_ROOT}/${dir}" "${context}/${dir}"
 done
+bash "${REPO_ROOT}/scripts/stage-jars.sh" "${context}/jars"
 find "${context}" \( -name __pycache__ -o -name '*.egg-info' \) -prune -exec rm -rf {} +
 
 secret=()

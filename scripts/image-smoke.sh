@@ -25,7 +25,7 @@ run() {
 
 echo "== image ${FCC_IMAGE}: $("${PODMAN[@]}" image inspect --format '{{.Size}}' "${FCC_IMAGE}" | awk '{printf "%d MiB", $1/1048576}')"
 echo "== identity and tools"
-run bash -c 'id && java -version 2>&1 | head -1 && python3 --version && ls "${SPARK_HOME}"/jars | grep -E "^delta-" && ps -p 1 -o comm='
+run bash -c 'id && java -version 2>&1 | head -1 && python3 --version && ls "${SPARK_HOME}"/jars | grep -E "^(delta|graphframes)-" && ps -p 1 -o comm='
 
 echo "== Delta round trip with the baked jars, network off"
 run python -c '
