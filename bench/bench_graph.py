@@ -1,13 +1,22 @@
-"""Benchmark: DataFrame connected components vs scipy on generated identifier graphs.
+"""Benchmark: connected components on the same edge lists: GraphFrames per algorithm, the former
+home-made DataFrame implementation and scipy, in one run.
 
-    .venv/bin/python bench/bench_graph.py --edges 1000000 [--edges 5000000] [--seed 7]
+    .venv/bin/python bench/bench_graph.py --edges 1000000 [--edges 5000000] [--graphs small,giant,hubs]
+        [--engines reference,two_phase,graphx,randomized_contraction,scipy] [--timeout 900]
 
-Each graph is bipartite customer -> identifier (device, ip, email, phone, bank account), like
-the entity graph: most identifiers are private to one customer, a few percent are shared by
-2-6 customers, plus one long chain of customers linked pairwise (deep component). Vertex ids
-are random 64-bit longs, as xxhash64 ids are. The edge list is written once to Parquet; both
-engines start from that file and end with a (vertex, smallest vertex id of its component)
-labelling, which must be identical. Results go to bench/results/graph_cc_<edges>.json.
+Graphs (vertex ids are random 64-bit longs, as xxhash64 ids are):
+- `small`: bipartite customer -> identifier like the entity graph: most identifiers private to
+  one customer, a few percent shared by 2-6 customers, plus one chain of 2,000 customers linked
+  pairwise (a deep component). Many small components.
+- `giant`: a random graph with as many edges as vertices (about 80% of the vertices end in one
+  giant component).
+- `hubs`: the `small` graph plus a few hub vertices of very high degree (exchange hot wallets,
+  mixers, payment processors), each tied to a random sample of customers.
+
+The edge list is written once to Parquet; every engine starts from that file and ends with a
+(vertex, smallest vertex id of its component) labelling, which must be identical to scipy's. An
+engine still running after `--timeout` seconds is cancelled and recorded as not finished.
+Results go to bench/results/graph_cc_<graph>_<edges>.json, with the machine's load.
 """
 
 from __future__ import annotations
@@ -15,8 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import platform
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -28,18 +41,34 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components as scipy_components
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
 ID_TYPES = 5  # identifiers per customer
 SHARED_SHARE = 0.03  # share of (customer, identifier type) slots drawn from a shared pool
 CUSTOMERS_PER_SHARED_ID = 3.0  # mean customers behind one shared identifier
 CHAIN_LENGTH = 2_000  # customers in the long chain
+HUB_DEGREES = (
+    100_000,
+    40_000,
+    10_000,
+)  # neighbours of each hub (capped at a fifth of the customers)
+GRAPHS = ("small", "giant", "hubs")
+ENGINES = ("reference", "two_phase", "graphx", "randomized_contraction", "scipy")
 
 
-def generate(n_edges: int, seed: int) -> pd.DataFrame:
-    """Edge list (src customer, dst identifier) of about n_edges rows with random Long ids."""
-    rng = np.random.default_rng(seed)
+def _random_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """n distinct random 64-bit ids in random order."""
+    ids = np.unique(rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, int(n * 1.01)))
+    ids = rng.permutation(ids)[:n]
+    if ids.size < n:
+        raise RuntimeError("id collision: rerun with another seed")
+    return ids
+
+
+def _identifier_graph(n_edges: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """(src, dst, number of vertices) of the customer -> identifier graph, dense ids."""
     n_customers = n_edges // ID_TYPES
-    customers = np.arange(n_customers, dtype=np.int64)
-    src = np.repeat(customers, ID_TYPES)
+    src = np.repeat(np.arange(n_customers, dtype=np.int64), ID_TYPES)
     shared = rng.random(src.size) < SHARED_SHARE
     pool = max(1, int(shared.sum() / CUSTOMERS_PER_SHARED_ID))
     # private identifiers get their own number; shared ones are drawn from a common pool
@@ -47,17 +76,30 @@ def generate(n_edges: int, seed: int) -> pd.DataFrame:
     dst[shared] = n_customers + rng.integers(0, pool, int(shared.sum()))
     base = dst.max() + 1
     chain = np.arange(CHAIN_LENGTH - 1, dtype=np.int64)
-    chain_src = np.concatenate([chain, chain + 1])  # customer i and i+1 share identifier base+i
-    chain_dst = np.concatenate([base + chain, base + chain])
-    src = np.concatenate([src, chain_src])
-    dst = np.concatenate([dst, chain_dst])
-    n_vertices = int(base + CHAIN_LENGTH)
-    ids = np.unique(
-        rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, int(n_vertices * 1.01))
-    )
-    ids = rng.permutation(ids)[:n_vertices]
-    if ids.size < n_vertices:
-        raise RuntimeError("id collision: rerun with another seed")
+    src = np.concatenate([src, chain, chain + 1])  # customer i and i+1 share identifier base+i
+    dst = np.concatenate([dst, base + chain, base + chain])
+    return src, dst, int(base + CHAIN_LENGTH)
+
+
+def generate(kind: str, n_edges: int, seed: int) -> pd.DataFrame:
+    """Edge list (src, dst) of about n_edges rows of the given kind, with random Long ids."""
+    rng = np.random.default_rng(seed)
+    if kind == "giant":
+        n = n_edges
+        src, dst = rng.integers(0, n, n), rng.integers(0, n, n)
+    else:
+        src, dst, n = _identifier_graph(n_edges, rng)
+        if kind == "hubs":
+            n_customers = n_edges // ID_TYPES
+            hub_src, hub_dst = [], []
+            for i, degree in enumerate(HUB_DEGREES):
+                members = rng.choice(n_customers, min(degree, n_customers // 5), replace=False)
+                hub_src.append(members)
+                hub_dst.append(np.full(members.size, n + i, dtype=np.int64))
+            src = np.concatenate([src, *hub_src])
+            dst = np.concatenate([dst, *hub_dst])
+            n += len(HUB_DEGREES)
+    ids = _random_ids(rng, n)
     return pd.DataFrame({"src": ids[src], "dst": ids[dst]})
 
 
@@ -79,39 +121,87 @@ def run_scipy(path: Path) -> tuple[float, pd.DataFrame]:
     return time.perf_counter() - started, result
 
 
-def run_spark(spark, path: Path, out: Path, settings: dict) -> tuple[float, int]:
-    """Read the edge list, label components with Spark, write them; return (seconds, components)."""
-    from pyspark.sql import functions as F
+def _labels(spark, engine: str, vertices, edges, broadcast_threshold: int):
+    if engine == "reference":
+        from _reference_cc import connected_components as reference_components
 
+        # the former graph step's defaults (conf/graph.yaml before GraphFrames)
+        return reference_components(
+            vertices,
+            edges,
+            max_iterations=100,
+            checkpoint_every=2,
+            prune_max_touched=2_000_000,
+            local_finish_max_edges=100_000,
+        )
+    from fcc.core.settings.graph import ComponentsSettings
     from fcc.graph import connected_components
 
+    settings = ComponentsSettings(algorithm=engine, broadcast_threshold=broadcast_threshold)
+    return connected_components(vertices, edges, settings)
+
+
+def run_spark(spark, engine: str, path: Path, out: Path, timeout: float, threshold: int) -> dict:
+    """Label components with one Spark engine and write them; cancelled after `timeout` s."""
+    from pyspark.sql import functions as F
+
+    timer = threading.Timer(timeout, spark.sparkContext.cancelAllJobs)
+    timer.start()
     started = time.perf_counter()
-    edges = spark.read.parquet(str(path))
-    vertices = edges.select(F.col("src").alias("id")).union(edges.select(F.col("dst").alias("id")))
-    labels = connected_components(vertices, edges, **settings)
-    labels.write.mode("overwrite").parquet(str(out))
-    labels.unpersist()
-    seconds = time.perf_counter() - started
-    n_components = spark.read.parquet(str(out)).select("component").distinct().count()
-    return seconds, n_components
+    try:
+        edges = spark.read.parquet(str(path))
+        vertices = edges.select(F.col("src").alias("id")).union(
+            edges.select(F.col("dst").alias("id"))
+        )
+        labels = _labels(spark, engine, vertices, edges, threshold)
+        labels.write.mode("overwrite").parquet(str(out))
+        labels.unpersist()
+    except Exception as exc:  # cancelled by the timer, or the engine failed
+        seconds = time.perf_counter() - started
+        cancelled = timer.finished.is_set()  # the timer fired (cancel() comes later)
+        reason = f"cancelled after {timeout:.0f} s" if cancelled else type(exc).__name__
+        logging.warning("%s: %s (%s)", engine, reason, str(exc).splitlines()[0][:200])
+        return {"seconds": round(seconds, 1), "finished": False, "reason": reason}
+    finally:
+        timer.cancel()
+        spark.catalog.clearCache()
+    return {"seconds": round(time.perf_counter() - started, 3), "finished": True}
+
+
+def _same_partition(out: Path, expected: pd.DataFrame) -> bool:
+    got = pd.read_parquet(out).sort_values("id").reset_index(drop=True)
+    return bool(
+        len(got) == len(expected)
+        and (got["id"].to_numpy() == expected["id"].to_numpy()).all()
+        and (got["component"].to_numpy() == expected["component"].to_numpy()).all()
+    )
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", type=int, action="append", help="edges per graph (repeatable)")
+    parser.add_argument("--graphs", default=",".join(GRAPHS), help=f"comma list of {GRAPHS}")
+    parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma list of {ENGINES}")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per engine and graph")
+    parser.add_argument(
+        "--broadcast-threshold", type=int, default=-1, help="GraphFrames' (-1 = AQE only)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--master", default="local[*]")
     parser.add_argument("--shuffle-partitions", default="8")
     parser.add_argument("--driver-memory", default="4g")
-    parser.add_argument("--local-finish-max-edges", type=int, help="override conf (0 = never)")
     args = parser.parse_args()
-    from fcc.core.settings.graph import ComponentsSettings
-
-    settings = ComponentsSettings().model_dump()
-    if args.local_finish_max_edges is not None:
-        settings["local_finish_max_edges"] = args.local_finish_max_edges
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     sizes = args.edges or [1_000_000]
+    graphs = [g for g in args.graphs.split(",") if g]
+    engines = [e for e in args.engines.split(",") if e]
+    unknown = sorted((set(graphs) - set(GRAPHS)) | (set(engines) - set(ENGINES)))
+    if unknown:
+        raise SystemExit(f"unknown graph or engine {unknown}; graphs: {GRAPHS}, engines: {ENGINES}")
 
     from fcc.core.spark import build_spark
 
@@ -129,46 +219,63 @@ def main() -> None:
     )
     results_dir = HERE / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
+    failed = []
     for n_edges in sizes:
-        edges = generate(n_edges, args.seed)
-        path = data / f"identifier_graph_{n_edges}.parquet"
-        pq.write_table(pa.Table.from_pandas(edges, preserve_index=False), path)
-        scipy_s, reference = run_scipy(path)
-        out = data / f"labels_{n_edges}.parquet"
-        spark_s, n_components = run_spark(spark, path, out, settings)
-        got = pd.read_parquet(out).sort_values("id").reset_index(drop=True)
-        expected = reference.sort_values("id").reset_index(drop=True)
-        identical = bool(
-            len(got) == len(expected)
-            and (got["id"].to_numpy() == expected["id"].to_numpy()).all()
-            and (got["component"].to_numpy() == expected["component"].to_numpy()).all()
-        )
-        result = {
-            "benchmark": "connected_components",
-            "edges": int(len(edges)),
-            "vertices": int(len(expected)),
-            "components": int(expected["component"].nunique()),
-            "spark_components": int(n_components),
-            "largest_component": int(expected["component"].value_counts().iloc[0]),
-            "scipy_seconds": round(scipy_s, 3),
-            "spark_seconds": round(spark_s, 3),
-            "ratio_spark_over_scipy": round(spark_s / scipy_s, 1),
-            "identical_partition": identical,
-            "components_settings": settings,
-            "spark_master": args.master,
-            "shuffle_partitions": int(args.shuffle_partitions),
-            "cpu_count": __import__("os").cpu_count(),
-            "load_average_1m": round(__import__("os").getloadavg()[0], 1),
-            "python": platform.python_version(),
-            "spark": spark.version,
-            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-        (results_dir / f"graph_cc_{n_edges}.json").write_text(json.dumps(result, indent=2) + "\n")
-        print(json.dumps(result, indent=2))
-        shutil.rmtree(out, ignore_errors=True)
-        if not identical:
-            raise SystemExit(f"partitions differ for {n_edges} edges")
+        for kind in graphs:
+            edges = generate(kind, n_edges, args.seed)
+            path = data / f"cc_{kind}_{n_edges}.parquet"
+            pq.write_table(pa.Table.from_pandas(edges, preserve_index=False), path)
+            scipy_s, reference = run_scipy(path)
+            expected = reference.sort_values("id").reset_index(drop=True)
+            sizes_of = expected["component"].value_counts()
+            result = {
+                "benchmark": "connected_components",
+                "graph": kind,
+                "edges": int(len(edges)),
+                "vertices": int(len(expected)),
+                "components": int(sizes_of.size),
+                "largest_component": int(sizes_of.iloc[0]),
+                "max_degree": int(pd.concat([edges["src"], edges["dst"]]).value_counts().iloc[0]),
+                "engines": {},
+            }
+            for engine in engines:
+                load_before = _uptime()
+                if engine == "scipy":
+                    entry = {"seconds": round(scipy_s, 3), "finished": True, "identical": True}
+                else:
+                    out = data / f"labels_{kind}_{n_edges}_{engine}.parquet"
+                    entry = run_spark(
+                        spark, engine, path, out, args.timeout, args.broadcast_threshold
+                    )
+                    if entry["finished"]:
+                        entry["identical"] = _same_partition(out, expected)
+                        if not entry["identical"]:
+                            failed.append(f"{engine} on {kind} {n_edges}")
+                    shutil.rmtree(out, ignore_errors=True)
+                entry["uptime_before"] = load_before
+                entry["uptime_after"] = _uptime()
+                result["engines"][engine] = entry
+                print(kind, n_edges, engine, json.dumps(entry), flush=True)
+            result.update(
+                {
+                    "broadcast_threshold": args.broadcast_threshold,
+                    "timeout_seconds": args.timeout,
+                    "spark_master": args.master,
+                    "shuffle_partitions": int(args.shuffle_partitions),
+                    "driver_memory": args.driver_memory,
+                    "cpu_count": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "spark": spark.version,
+                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                }
+            )
+            name = f"graph_cc_{kind}_{n_edges}.json"
+            (results_dir / name).write_text(json.dumps(result, indent=2) + "\n")
+            print(json.dumps(result, indent=2), flush=True)
+            path.unlink(missing_ok=True)
     spark.stop()
+    if failed:
+        raise SystemExit(f"partitions differ from scipy's: {failed}")
 
 
 if __name__ == "__main__":
