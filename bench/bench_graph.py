@@ -1,5 +1,5 @@
 """Benchmark: connected components on the same edge lists: GraphFrames per algorithm, the former
-home-made DataFrame implementation and scipy, in one run.
+home-made DataFrame implementation (algorithm large_small_star) and scipy, in one run.
 
     .venv/bin/python bench/bench_graph.py --edges 1000000 [--edges 5000000] [--graphs small,giant,hubs]
         [--engines reference,two_phase,graphx,randomized_contraction,scipy] [--timeout 900]
@@ -122,22 +122,12 @@ def run_scipy(path: Path) -> tuple[float, pd.DataFrame]:
 
 
 def _labels(spark, engine: str, vertices, edges, broadcast_threshold: int):
-    if engine == "reference":
-        from _reference_cc import connected_components as reference_components
-
-        # the former graph step's defaults (conf/graph.yaml before GraphFrames)
-        return reference_components(
-            vertices,
-            edges,
-            max_iterations=100,
-            checkpoint_every=2,
-            prune_max_touched=2_000_000,
-            local_finish_max_edges=100_000,
-        )
     from fcc.core.settings.graph import ComponentsSettings
     from fcc.graph import connected_components
 
-    settings = ComponentsSettings(algorithm=engine, broadcast_threshold=broadcast_threshold)
+    # reference: the former home-made DataFrame implementation (algorithm large_small_star)
+    algorithm = "large_small_star" if engine == "reference" else engine
+    settings = ComponentsSettings(algorithm=algorithm, broadcast_threshold=broadcast_threshold)
     return connected_components(vertices, edges, settings)
 
 

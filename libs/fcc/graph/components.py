@@ -5,7 +5,8 @@ components, whatever label the chosen algorithm uses internally. Vertices that o
 `edges` (identifier vertices of the entity graph) take part in the components but are not
 returned; vertices without an edge are their own component. GraphFrames checkpoints its working
 graph every `checkpoint_interval` rounds into the session's checkpoint dir (`build_spark` sets
-one). The algorithm and its settings are chosen from bench/bench_graph.py (docs/performance.md).
+one). The algorithm and its settings are chosen from bench/bench_graph.py (docs/performance.md);
+`large_small_star` selects the former DataFrame implementation instead (`_star_components`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def connected_components(
     unpersists) it.
     """
     settings = settings or ComponentsSettings()
+    if settings.algorithm == "large_small_star":
+        from fcc.graph._star_components import star_connected_components
+
+        return star_connected_components(
+            vertices,
+            edges,
+            max_iterations=settings.max_iterations,
+            checkpoint_every=settings.checkpoint_interval,
+            prune_max_touched=2_000_000,  # its former defaults, as measured
+            local_finish_max_edges=100_000,
+        )
     started = time.monotonic()
     wanted = vertices.select(F.col("id").cast("long").alias("id")).distinct()
     clean = (

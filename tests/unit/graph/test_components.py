@@ -44,7 +44,9 @@ def _labels(spark, vertices, edges, settings=None) -> dict[int, int]:
     return got
 
 
-@pytest.mark.parametrize("algorithm", ["two_phase", "graphx", "randomized_contraction"])
+@pytest.mark.parametrize(
+    "algorithm", ["two_phase", "graphx", "randomized_contraction", "large_small_star"]
+)
 def test_every_algorithm_labels_chains_hubs_and_isolated_vertices_by_their_smallest_id(
     spark, algorithm
 ):

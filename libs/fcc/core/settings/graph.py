@@ -21,8 +21,13 @@ def _check_id_types(value: list[str]) -> list[str]:
 class ComponentsSettings(Strict):
     """GraphFrames connectedComponents (chosen by bench/bench_graph.py, docs/performance.md)."""
 
-    algorithm: Literal["two_phase", "graphx", "randomized_contraction"] = "two_phase"
-    max_iterations: int = Field(100, ge=1)  # rounds before GraphFrames gives up
+    # GraphFrames' two_phase / graphx / randomized_contraction, or the former DataFrame
+    # implementation large_small_star (libs/fcc/graph/_star_components.py)
+    algorithm: Literal["two_phase", "graphx", "randomized_contraction", "large_small_star"] = (
+        "two_phase"
+    )
+    # round cap (GraphFrames max_iter; graphx stops there silently)
+    max_iterations: int = Field(100, ge=1)
     checkpoint_interval: int = Field(2, ge=1)  # checkpoint the working graph every N rounds
     # vertices whose degree exceeds N are joined by broadcast (hubs); -1 = off, AQE splits skew
     broadcast_threshold: int = Field(-1, ge=-1)

@@ -1,8 +1,11 @@
-"""Benchmark reference only: the graph step's former connected components (DataFrame API).
+"""The former home-made connected components (DataFrame API), kept as an option.
 
-The graph step now uses GraphFrames (libs/fcc/graph/components.py). This is the home-made
-alternating large-star / small-star implementation it replaced, kept unchanged so that
-bench/bench_graph.py can compare both on the same edge lists. Nothing outside bench/ imports it.
+`graph.components.algorithm: large_small_star` selects it instead of GraphFrames. It stays
+because on the 2026-12-02 run of bench/bench_graph.py (100k edges, small components, load ~22)
+GraphFrames' two_phase took 2.5x its time (85.3 s against 33.7 s); on a giant component and on
+hub vertices GraphFrames was within 2x or faster (docs/performance.md). At 1M edges with one
+giant component it was stopped unfinished after 23 minutes where GraphFrames took 358 s
+(issue 26's measurement).
 
 The algorithm of Kiveris et al., "Connected Components in MapReduce and Beyond" (SoCC 2014),
 which is also what GraphFrames' default `two_phase` algorithm implements. Each component's id
@@ -98,7 +101,7 @@ def _split_finished(sets: DataFrame) -> tuple[DataFrame, DataFrame]:
     return finished, still_open.select("src", "nbrs")
 
 
-def connected_components(
+def star_connected_components(
     vertices: DataFrame,
     edges: DataFrame,
     max_iterations: int = 100,
