@@ -11,37 +11,15 @@ import logging
 import os
 import signal
 import sys
-import threading
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from fcc import __version__
+from fcc.core.signals import Terminated, stop_on_sigterm, stop_signal
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 EXIT_TERMINATED = 128 + signal.SIGTERM  # the shell convention for "ended by SIGTERM"
 log = logging.getLogger("fcc")
-
-
-class Terminated(Exception):
-    """SIGTERM arrived (pod deleted, job deadline): the run ends as failed and frees its lease."""
-
-
-def stop_on_sigterm() -> Any:
-    """Turn the first SIGTERM into Terminated in the main thread; a second one kills at once.
-
-    Without it Python dies on SIGTERM without running `finally` blocks, so the run stays
-    "running" in ops.runs and its lease blocks the CronJob's retry until the lease expires.
-    Returns the previous handler (None off the main thread, where handlers cannot be set).
-    """
-
-    def _raise(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise Terminated("terminated by SIGTERM")
-
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, _raise)
 
 
 class UsageError(ValueError):
@@ -570,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from fcc.core.runs import safe_error, safe_traceback
 
-        if isinstance(exc.__cause__, Terminated):  # a step stopped by SIGTERM, recorded as failed
+        if stop_signal(exc) is not None:  # a step stopped by SIGTERM, recorded as failed
             log.error("%s stopped: %s", args.command, safe_error(exc))
             return EXIT_TERMINATED
 

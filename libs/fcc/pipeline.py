@@ -17,8 +17,16 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from fcc.core.lakehouse import Lakehouse
-from fcc.core.runs import RunLease, RunLedger, StepRecord, mark_abandoned, safe_error
+from fcc.core.runs import (
+    LeaseLost,
+    RunLease,
+    RunLedger,
+    StepRecord,
+    mark_abandoned,
+    safe_error,
+)
 from fcc.core.settings import AppConfig
+from fcc.core.signals import clear_stop, stop_signal
 
 log = logging.getLogger("fcc.pipeline")
 
@@ -200,6 +208,7 @@ def run_job(
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
     _validate(cfg)
+    clear_stop()
     ledger = RunLedger(lakehouse, job, as_of, cfg, run_id=run_id)
     held = None
     if lease and cfg.reliability.lease.enabled:
@@ -241,33 +250,58 @@ def _run_steps(
     whole.input_versions = lakehouse.versions()  # every table as the run found it, for replay
     ledger.started(whole)
     results: dict[str, dict[str, int]] = {}
-    for name in names:
-        if held is not None and held.lost:
-            ledger.failed(whole, f"lease lost before step {name}: another run took over")
-            held.check()
-        step = STEPS[name]
-        rec = StepRecord(name)
-        rec.input_versions = _versions(lakehouse, step.inputs)
-        ledger.started(rec)
-        try:
+    rec: StepRecord | None = None  # the step started and not yet recorded as succeeded
+    try:
+        for name in names:
+            if held is not None and held.lost:
+                ledger.failed(whole, f"lease lost before step {name}: another run took over")
+                held.check()
+            step = STEPS[name]
+            rec = StepRecord(name)
+            rec.input_versions = _versions(lakehouse, step.inputs)
+            ledger.started(rec)
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
-        except Exception as exc:
-            error = safe_error(exc)  # Spark messages can quote row values: withheld
-            ledger.failed(rec, error)
-            ledger.failed(whole, f"step {name} failed: {error}")
-            raise StepFailed(f"step {name} failed: {error}") from exc
-        rec.output_versions = _versions(lakehouse, step.outputs)
-        ledger.succeeded(rec)
-        results[name] = rec.row_counts
-        whole.input_versions.update(
-            {k: v for k, v in rec.input_versions.items() if k not in whole.output_versions}
-        )
-        whole.output_versions.update(rec.output_versions)
-        counts = " ".join(f"{k}={v}" for k, v in rec.row_counts.items())
-        log.info("step %-10s ok  %6.1f s  %s", name, time.time() - rec.started, counts)
-    whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
-    ledger.succeeded(whole)
+            rec.output_versions = _versions(lakehouse, step.outputs)
+            ledger.succeeded(rec)
+            done, rec = rec, None
+            results[name] = done.row_counts
+            whole.input_versions.update(
+                {k: v for k, v in done.input_versions.items() if k not in whole.output_versions}
+            )
+            whole.output_versions.update(done.output_versions)
+            counts = " ".join(f"{k}={v}" for k, v in done.row_counts.items())
+            log.info("step %-10s ok  %6.1f s  %s", name, time.time() - done.started, counts)
+        whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
+        ledger.succeeded(whole)
+    except LeaseLost:
+        raise
+    except Exception as exc:
+        _record_failure(spark, ledger, whole, rec, exc)
     return ledger.run_id, results
+
+
+def _record_failure(
+    spark: SparkSession,
+    ledger: RunLedger,
+    whole: StepRecord,
+    rec: StepRecord | None,
+    exc: Exception,
+) -> None:
+    """Record the step and the run as failed and raise StepFailed (from Terminated on a signal).
+
+    A SIGTERM that arrives while the driver waits on the JVM surfaces as a Py4J error; the
+    Spark jobs it interrupted would keep running, so they are cancelled before the ledger write.
+    """
+    stopped = stop_signal(exc)
+    if stopped is not None:
+        spark.sparkContext.cancelAllJobs()
+    reason = stopped or exc
+    error = safe_error(reason)  # Spark messages can quote row values: withheld
+    where = f"step {rec.step}" if rec is not None else "run"
+    if rec is not None:
+        ledger.failed(rec, error)
+    ledger.failed(whole, f"{where} failed: {error}")
+    raise StepFailed(f"{where} failed: {error}") from reason
 
 
 def _versions(lakehouse: Lakehouse, names: tuple[str, ...]) -> dict[str, int]:

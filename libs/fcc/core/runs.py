@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from delta.exceptions import DeltaConcurrentModificationException
+from delta import exceptions as delta_errors
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
@@ -241,9 +241,46 @@ class LeaseLost(RuntimeError):
 
 _RETRIES = 8
 
+# Delta's commit conflicts. The Python classes of the specific conflicts (ConcurrentAppend...)
+# do not derive from DeltaConcurrentModificationException, so each is named.
+COMMIT_CONFLICTS: tuple[type[Exception], ...] = (
+    delta_errors.DeltaConcurrentModificationException,
+    delta_errors.ConcurrentWriteException,
+    delta_errors.MetadataChangedException,
+    delta_errors.ProtocolChangedException,
+    delta_errors.ConcurrentAppendException,
+    delta_errors.ConcurrentDeleteReadException,
+    delta_errors.ConcurrentDeleteDeleteException,
+    delta_errors.ConcurrentTransactionException,
+)
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _backoff(attempt: int) -> None:
+    """Sleep before retry `attempt` (0-based): 0.2 s, 0.4 s, ... with jitter, so racers spread."""
+    import random
+
+    time.sleep(0.2 * (attempt + 1) * (0.5 + random.random()))
+
+
+def retry_conflicts(
+    commit: Any, what: str, retries: int = _RETRIES, on_conflict: Any = None
+) -> Any:
+    """Run `commit()` again after a Delta commit conflict, at most `retries` times in all."""
+    for attempt in range(retries):
+        try:
+            return commit()
+        except COMMIT_CONFLICTS as exc:
+            if on_conflict is not None:
+                on_conflict(exc)
+            if attempt == retries - 1:
+                raise
+            log.info("%s: concurrent commit (%s), retrying", what, type(exc).__name__)
+            _backoff(attempt)
+    return None
 
 
 class RunLease:
@@ -262,14 +299,17 @@ class RunLease:
         run_id: str,
         expiry: timedelta = timedelta(minutes=30),
         heartbeat_seconds: float = 60.0,
+        clock: Any = _utcnow,
     ):
         self.lakehouse = lakehouse
+        self.clock = clock  # now in UTC; the stored acquired / heartbeat / expiry instants use it
         self.job, self.as_of, self.run_id = job, as_of, run_id
         self.lease_id = f"{job}/{as_of.isoformat() if as_of else 'na'}"
         self.expiry = expiry
         self.heartbeat_seconds = heartbeat_seconds
         self.taken_over_from: str | None = None
         self.lost = False
+        self.conflicts = 0  # commit conflicts its own updates met (and retried)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -308,7 +348,7 @@ class RunLease:
         )
 
     def _try_merge(self) -> None:
-        now = _utcnow()
+        now = self.clock()
         source = self.lakehouse.spark.createDataFrame(
             [
                 (
@@ -343,7 +383,7 @@ class RunLease:
             try:
                 self.lakehouse.ensure(LEASES)
                 self._try_merge()
-            except DeltaConcurrentModificationException as exc:
+            except COMMIT_CONFLICTS as exc:
                 log.info("lease %s: concurrent commit (%s)", self.lease_id, type(exc).__name__)
             except Exception as exc:  # concurrent creation of the table itself
                 if (
@@ -365,27 +405,37 @@ class RunLease:
                 return self
             if row is not None and row.live:
                 raise LeaseHeld(self.job, self.as_of, row.holder_run_id, row.expires)
-            time.sleep(0.2 * (attempt + 1))  # freed or expired meanwhile, or a conflict: retry
+            _backoff(attempt)  # freed or expired meanwhile, or a conflict: retry
         raise RuntimeError(f"lease {self.lease_id}: could not settle after {_RETRIES} attempts")
 
-    def _update_own(self, values: dict[str, Any]) -> None:
+    def _update_own(self, values: Any) -> None:
+        """UPDATE this run's lease row with `values()` (evaluated per attempt); retries conflicts."""
         cond = (
             (F.col("lease_id") == self.lease_id)
             & (F.col("holder_run_id") == self.run_id)
             & F.col("released_at").isNull()
         )
-        for attempt in range(_RETRIES):
-            try:
-                self._table().update(cond, {k: F.lit(v) for k, v in values.items()})
-                return
-            except DeltaConcurrentModificationException:
-                time.sleep(0.2 * (attempt + 1))
-        raise RuntimeError(f"lease {self.lease_id}: update kept conflicting")
+
+        def commit() -> None:
+            self._table().update(cond, {k: F.lit(v) for k, v in values().items()})
+
+        retry_conflicts(commit, f"lease {self.lease_id}", on_conflict=self._conflicted)
+
+    def _conflicted(self, exc: Exception) -> None:
+        self.conflicts += 1
 
     def heartbeat(self) -> bool:
-        """Renew the lease; False (and `lost`) when another run has taken it over."""
-        now = _utcnow()
-        self._update_own({"heartbeat_at": now, "expires_at": now + self.expiry})
+        """Renew the lease; False (and `lost`) when another run has taken it over.
+
+        A commit conflict with another writer of ops.leases (a run taking another lease) is
+        retried with the expiry counted from the retry, so a live run keeps its lease.
+        """
+
+        def renewed() -> dict[str, datetime]:
+            now = self.clock()
+            return {"heartbeat_at": now, "expires_at": now + self.expiry}
+
+        self._update_own(renewed)
         row = self.current()
         held = row is not None and row.holder_run_id == self.run_id and row.released_at is None
         if not held and not self.lost:
@@ -418,7 +468,7 @@ class RunLease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self._update_own({"released_at": _utcnow()})
+        self._update_own(lambda: {"released_at": self.clock()})
 
 
 def mark_abandoned(lakehouse: Lakehouse, run_id: str, taken_by: str) -> None:
@@ -428,12 +478,10 @@ def mark_abandoned(lakehouse: Lakehouse, run_id: str, taken_by: str) -> None:
     now = _utcnow()
     msg = f"abandoned: its lease expired without a heartbeat and run {taken_by} took over"
     target = DeltaTable.forPath(lakehouse.spark, lakehouse.path(ops.RUNS))
-    for attempt in range(_RETRIES):
-        try:
-            target.update(
-                (F.col("run_id") == run_id) & (F.col("status") == "running"),
-                {"status": F.lit("failed"), "ended_at": F.lit(now), "error": F.lit(msg)},
-            )
-            return
-        except DeltaConcurrentModificationException:
-            time.sleep(0.2 * (attempt + 1))
+    retry_conflicts(
+        lambda: target.update(
+            (F.col("run_id") == run_id) & (F.col("status") == "running"),
+            {"status": F.lit("failed"), "ended_at": F.lit(now), "error": F.lit(msg)},
+        ),
+        f"mark run {run_id} abandoned",
+    )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -92,7 +94,7 @@ def build_spark(
             settings["spark.jars.repositories"] = ",".join(repos)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = _get_or_create(builder)
     spark.sparkContext.setLogLevel(os.environ.get("FCC_SPARK_LOG_LEVEL", "WARN"))
     ckpt = (
         checkpoint_dir
@@ -101,6 +103,31 @@ def build_spark(
     )
     spark.sparkContext.setCheckpointDir(ckpt)
     return spark
+
+
+def _get_or_create(builder: SparkSession.Builder) -> SparkSession:
+    """getOrCreate; a driver JVM started here inherits SIGTERM ignored.
+
+    A SIGTERM sent to the whole process group (`timeout`, `kill -- -PGID`, a service manager)
+    would otherwise stop the JVM at once, and the Python side could no longer record the run as
+    failed nor free its lease. The Python process decides (see fcc.cli.stop_on_sigterm); the
+    JVM still ends when the Python process does (its stdin closes). A SIGTERM arriving during
+    those seconds of JVM start is ignored as well.
+    """
+    from pyspark import SparkContext
+
+    launches = (
+        SparkContext._gateway is None
+        and not under_spark_submit()
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not launches:
+        return builder.getOrCreate()
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        return builder.getOrCreate()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def under_spark_submit() -> bool:

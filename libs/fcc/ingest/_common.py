@@ -65,6 +65,9 @@ class Source:
     `to_silver` turns accepted rows into rows of the silver table (`legs` rows each).
     `version` names a column for upsert sources: an accepted row replaces the silver row when
     its version is better (`max` or `min`); without it a source is insert-only.
+    `clock` is the raw column holding the row's event time and its parser: a row whose event
+    time is early for D (after D's future cutoff) but not after its own landing is deferred to
+    the night whose window covers it instead of being quarantined.
     """
 
     bronze: TableSpec
@@ -77,6 +80,7 @@ class Source:
     version_wins: str = "max"
     legs: int = 1
     late_dates: bool = False
+    clock: tuple[str, Callable[[Column], Column]] | None = None
 
     @property
     def name(self) -> str:

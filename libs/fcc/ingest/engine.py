@@ -32,6 +32,8 @@ NO_BATCH = "(none)"
 _LANDING = ("batch_id", "landed_at")
 _EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
 _PRUNE_ON = "event_date"  # MERGEs into tables partitioned by it read only the rows' dates
+DEFERRED = "_deferred"
+Clock = tuple[str, Callable[[Column], Column]]  # a source's raw event-time column and its parser
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Prepared:
     rows: DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     src: Source | None = None
+    deferred: int = 0  # rows early for D, left in bronze for the night that covers them
 
     def total(self, outcome: str) -> int:
         return sum(c.get(outcome) for c in self.counts)
@@ -65,24 +68,60 @@ def read_bronze(
     return conform_bronze(ctx.lakehouse.read(spec), spec, (*required, *_LANDING))
 
 
-def pending_rows(bronze: DataFrame, ctx: IngestContext, source: str) -> DataFrame:
-    """Rows landed by D's landing cutoff whose (source, batch) no run has reconciled yet.
+def pending_rows(
+    bronze: DataFrame, ctx: IngestContext, source: str, clock: Clock | None = None
+) -> DataFrame:
+    """Rows D reads: landed by D's landing cutoff, not yet reconciled and not deferred.
 
-    A batch counts as done for the rows that had landed by the landing cutoff of its successful
-    run's as-of date, so a batch still filling up at the cutoff is finished the next night.
+    A batch counts as done for the rows its successful run's as-of date read (landed by that
+    date's cutoff and not deferred then), so a batch still filling up at the cutoff is finished
+    the next night. With a `clock` (the source's raw event-time column and parser), a row whose
+    event time is after D's future cutoff but not after its own landing (plus the tolerance) is
+    early for D: it is deferred, left out of D's run and read by the night whose window covers
+    its event time. Only an event time after the row's own landing is quarantined.
     """
+    return _candidates(bronze, ctx, source, clock).where(~F.col(DEFERRED)).drop(DEFERRED)
+
+
+def _candidates(
+    bronze: DataFrame, ctx: IngestContext, source: str, clock: Clock | None
+) -> DataFrame:
+    """Unreconciled rows landed by D's cutoff, with `_deferred`: early for D, left for a later night."""
     done = _done_until(ctx, source)
-    rows = (
-        bronze.where(_not_done(done))  # exact; also lets Delta skip files of reconciled batches
+    tolerance = timedelta(minutes=int(ctx.settings.future_tolerance_minutes))
+    window = timedelta(hours=int(ctx.settings.landing_window_hours))
+    return (
+        bronze.where(_not_done(done, clock, tolerance, window))  # exact; skips reconciled files
         .withColumns(
             {
                 "batch_id": F.coalesce(F.col("batch_id"), F.lit(NO_BATCH)),
                 "_landed": F.coalesce(F.col("landed_at"), F.lit(_EPOCH0)),
+                DEFERRED: _early(clock, ctx.future_cutoff, tolerance),
             }
         )
         .where(F.col("_landed") < F.lit(ctx.landing_cutoff))
     )
-    return rows
+
+
+def _early(clock: Clock | None, future_cutoff: datetime, tolerance: timedelta) -> Column:
+    """True for a row whose event time is after `future_cutoff` yet not after its own landing.
+
+    Such a row is real but early for the night of `future_cutoff` (an imported history landed
+    at its event times, a feed delivering the next morning's first rows). A row without a
+    landing time, or whose event time is later than its landing plus the tolerance, is not
+    early but impossible: it stays and is quarantined as FUTURE_TIMESTAMP.
+    """
+    if clock is None:
+        return F.lit(False)
+    column, parse = clock
+    event = parse(F.col(column))
+    landed = F.col("landed_at")
+    ok = (
+        (event > F.lit(future_cutoff))
+        & landed.isNotNull()
+        & (event <= landed + F.expr(f"INTERVAL {int(tolerance.total_seconds())} SECONDS"))
+    )
+    return F.coalesce(ok, F.lit(False))
 
 
 def _done_until(ctx: IngestContext, source: str) -> dict[str, datetime]:
@@ -102,13 +141,20 @@ def _done_until(ctx: IngestContext, source: str) -> dict[str, datetime]:
     }
 
 
-def _not_done(done: dict[str, datetime]) -> Column:
+def _not_done(
+    done: dict[str, datetime],
+    clock: Clock | None = None,
+    tolerance: timedelta = timedelta(0),
+    window: timedelta = timedelta(0),
+) -> Column:
     """True for a bronze row not covered by `done`, written on the raw columns.
 
-    A row is done when its batch (null = NO_BATCH) is in `done` and it landed (null = epoch)
-    before the batch's instant. Batches sharing an instant form one term
-    `batch_id NOT IN (...) OR landed_at >= instant`, which Delta checks against each file's
-    min/max statistics, so files holding only reconciled rows of reconciled batches are skipped.
+    A row is done when its batch (null = NO_BATCH) is in `done`, it landed (null = epoch)
+    before the batch's instant and it was not deferred by that night (see `_early`). Batches
+    sharing an instant form one term `batch_id NOT IN (...) OR landed_at >= instant OR
+    (landed_at > day end AND early)`, which Delta checks against each file's min/max statistics
+    (a deferred row landed after its night's end), so files holding only reconciled rows of
+    reconciled batches are skipped.
     """
     by_until: dict[datetime, list[str]] = {}
     for batch, until in done.items():
@@ -122,8 +168,17 @@ def _not_done(done: dict[str, datetime]) -> Column:
             other = batch.isNotNull() & other
         else:
             other = batch.isNull() | other
-        landed_after = F.col("landed_at").isNotNull() & (F.col("landed_at") >= F.lit(until))
-        keep = keep & (other | landed_after)
+        landed = F.col("landed_at")
+        landed_after = landed.isNotNull() & (landed >= F.lit(until))
+        day_end = until - window
+        deferred = F.lit(False)
+        if clock is not None:
+            deferred = (
+                landed.isNotNull()
+                & (landed > F.lit(day_end))
+                & _early(clock, day_end + tolerance, tolerance)
+            )
+        keep = keep & (other | landed_after | deferred)
     return keep
 
 
@@ -209,25 +264,48 @@ def prepare(ctx: IngestContext, src: Source) -> Prepared:
     """Read, validate, deduplicate and count one source's pending batches (nothing written)."""
     started = time.monotonic()
     bronze, warnings = read_bronze(ctx, src.bronze, src.required)
-    pending = pending_rows(bronze, ctx, src.name)
-    read = batch_sizes(pending)
+    candidates = _candidates(bronze, ctx, src.name, src.clock)
+    read, deferred = _read_and_deferred(candidates)
+    if deferred:
+        log.info(
+            "ingest %s: %d rows early for %s deferred to a later night",
+            src.name,
+            deferred,
+            ctx.as_of,
+        )
     if not read:
         log.info("ingest %s: no pending batches", src.name)
-        return Prepared(src.name, [], src=src)
+        return Prepared(src.name, [], src=src, deferred=deferred)
+    pending = candidates.where(~F.col(DEFERRED)).drop(DEFERRED)
     checked = src.validate(
         pending.transform(with_row_meta(src.bronze, ctx.settings.redact_raw)), ctx
     )
     rows = classify(checked, ctx.lakehouse.read(src.silver), src).localCheckpoint(eager=True)
     counts = reconcile(src.name, read, outcome_counts(rows))
     log.info(
-        "ingest %s: batches=%d read=%d inserted=%d updated=%d duplicate=%d quarantined=%d seconds=%.1f",
+        "ingest %s: batches=%d read=%d inserted=%d updated=%d duplicate=%d quarantined=%d deferred=%d seconds=%.1f",
         src.name,
         len(counts),
         sum(read.values()),
         *(sum(c.get(o) for c in counts) for o in OUTCOMES),
+        deferred,
         time.monotonic() - started,
     )
-    return Prepared(src.name, counts, rows, warnings, src)
+    return Prepared(src.name, counts, rows, warnings, src, deferred)
+
+
+def _read_and_deferred(candidates: DataFrame) -> tuple[dict[str, int], int]:
+    """Rows read tonight per batch (batches with any) and rows deferred, in one aggregation."""
+    grouped = (
+        candidates.groupBy("batch_id")
+        .agg(
+            F.count_if(~F.col(DEFERRED)).alias("n"),
+            F.count_if(F.col(DEFERRED)).alias("deferred"),
+        )
+        .collect()
+    )  # bounded by the number of batches
+    read = {x["batch_id"]: int(x["n"]) for x in grouped if x["n"]}
+    return read, sum(int(x["deferred"]) for x in grouped)
 
 
 def batch_sizes(pending: DataFrame) -> dict[str, int]:

@@ -142,6 +142,7 @@ CUSTOMERS = Source(
     match_keys=("customer_id",),
     version="updated_at",
     version_wins="max",
+    clock=("updated_at", iso_ts),
 )
 
 
@@ -196,6 +197,7 @@ IDENTIFIERS = Source(
     match_keys=("customer_id", "id_type", "id_value"),
     version="first_seen",
     version_wins="min",
+    clock=("first_seen", iso_ts),
 )
 
 
@@ -239,6 +241,7 @@ ADDRESS_LABELS = Source(
     match_keys=("chain", "address", "source"),
     version="updated_at",
     version_wins="max",
+    clock=("updated_at", iso_ts),
 )
 
 
@@ -292,6 +295,7 @@ CHAIN_EDGES = Source(
     validate=_edges_validate,
     to_silver=lambda df, ctx: df.select(_columns(silver.CHAIN_EDGES)),
     match_keys=("chain", "tx_hash", "from_address", "to_address"),
+    clock=("block_time", iso_or_epoch_ts),
 )
 
 SOURCES = [FX, CUSTOMERS, IDENTIFIERS, ADDRESS_LABELS, CHAIN_EDGES]

@@ -47,7 +47,8 @@ def run_ingest(
     """Ingest every bronze batch landed by the end of `as_of` and not yet reconciled.
 
     Returns row counts: totals (`rows_read`, `rows_inserted`, ...), per source
-    (`<source>.read`, `<source>.inserted`, ...), `batches` and `late_rows`. Raises
+    (`<source>.read`, `<source>.inserted`, ...), `batches`, `late_rows` and `rows_deferred`
+    (rows early for `as_of`, left in bronze for the night whose window covers them). Raises
     SchemaDriftError on a missing required column and ReconciliationError when a batch's
     counts do not add up (its ops.dq_results row then says passed = false).
     """
@@ -100,9 +101,11 @@ def run_ingest(
 
 def _counts(done: list[Prepared]) -> dict[str, int]:
     out: dict[str, int] = {"rows_read": 0, "batches": 0, **{f"rows_{o}": 0 for o in OUTCOMES}}
+    out["rows_deferred"] = 0
     for p in done:
         out[f"{p.source}.read"] = p.rows_read
         out["rows_read"] += p.rows_read
+        out["rows_deferred"] += p.deferred
         out["batches"] += len(p.counts)
         for o in OUTCOMES:
             out[f"{p.source}.{o}"] = p.total(o)

@@ -146,6 +146,7 @@ FIAT = Source(
     to_silver=_single_leg,
     match_keys=("txn_id",),
     late_dates=True,
+    clock=("booked_at", iso_ts),
 )
 
 
@@ -236,6 +237,7 @@ ONCHAIN = Source(
     to_silver=_single_leg,
     match_keys=("txn_id",),
     late_dates=True,
+    clock=("block_time", iso_or_epoch_ts),
 )
 
 
@@ -320,6 +322,7 @@ INTERNAL = Source(
     match_keys=("txn_id",),
     legs=2,
     late_dates=True,
+    clock=("created_at", iso_ts),
 )
 
 
@@ -450,6 +453,7 @@ TRADES = Source(
     match_keys=("txn_id",),
     legs=2,
     late_dates=True,
+    clock=("executed_at", iso_ts),
 )
 
 SOURCES = [FIAT, ONCHAIN, INTERNAL, TRADES]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pyspark.sql import functions as F
 
 from fcc import pipeline
-from fcc.cli import EXIT_BUSY, main
+from fcc.cli import EXIT_BUSY, Terminated, main, stop_on_sigterm
 from fcc.core.runs import LeaseHeld, LeaseLost, RunLease, RunLedger, StepRecord
 from fcc.core.tables import ops
 from fcc.core.tables.extra_reliability import LEASES
@@ -100,17 +100,92 @@ def test_expired_lease_is_taken_over_and_the_old_holder_loses_it(lakehouse):
         _lease(lakehouse, "third").acquire()
 
 
+class _Clock:
+    """A settable UTC clock: the lease instants follow it, not the machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _wait_for(condition, what: str, timeout: float = 600.0) -> None:
+    """Poll `condition` until true; the timeout only stops a broken test from hanging."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _expires_at(lakehouse, when: datetime) -> bool:
+    return (
+        lakehouse.read(LEASES)
+        .where((F.col("lease_id") == f"nightly/{D}") & (F.col("expires_at") == F.lit(when)))
+        .count()
+        == 1
+    )
+
+
 def test_heartbeat_keeps_a_lease_alive_past_its_first_expiry(lakehouse):
-    lease = RunLease(lakehouse, "nightly", D, "alive", expiry=timedelta(seconds=4))
-    lease.heartbeat_seconds = 0.5
+    clock = _Clock()
+    t0 = clock.now
+    lease = RunLease(
+        lakehouse, "nightly", D, "alive", timedelta(minutes=10), heartbeat_seconds=0.05, clock=clock
+    )
     lease.acquire()
     try:
-        time.sleep(5)
+        clock.now = t0 + timedelta(minutes=9)  # the heartbeat thread renews at this time
+        _wait_for(lambda: _expires_at(lakehouse, t0 + timedelta(minutes=19)), "a heartbeat")
+        late = t0 + timedelta(minutes=15)  # past the first expiry (t0 + 10 min)
+        intruder = RunLease(
+            lakehouse, "nightly", D, "intruder", heartbeat_seconds=0, clock=lambda: late
+        )
         with pytest.raises(LeaseHeld, match="run alive"):
-            _lease(lakehouse, "intruder").acquire()
+            intruder.acquire()
     finally:
         lease.release()
     assert lease.lost is False
+    # without the heartbeat the same intruder takes the lease over
+    clock.now = t0
+    stalled = RunLease(lakehouse, "nightly", D, "stalled", timedelta(minutes=10), 0, clock=clock)
+    stalled.acquire()
+    intruder = RunLease(
+        lakehouse, "nightly", D, "intruder", heartbeat_seconds=0, clock=lambda: late
+    )
+    assert intruder.acquire().taken_over_from == "stalled"
+
+
+def test_heartbeat_renews_through_a_real_commit_conflict_with_another_writer(lakehouse):
+    lease = _lease(lakehouse, "alive").acquire()
+    stop = threading.Event()
+    commits = []
+
+    def other_runs() -> None:  # other jobs taking and freeing their own leases in ops.leases
+        while not stop.is_set():
+            n = len(commits)
+            other = RunLease(
+                lakehouse, "screening", D + timedelta(days=n + 1), f"o{n}", heartbeat_seconds=0
+            )
+            other.acquire().release()
+            commits.append(n)
+
+    writer = threading.Thread(target=other_runs)
+    writer.start()
+    renewed = []
+    try:
+        for _ in range(60):
+            renewed.append(lease.heartbeat())
+            if lease.conflicts:
+                break
+    finally:
+        stop.set()
+        writer.join(timeout=600)
+    assert lease.conflicts >= 1, f"no conflicting commit in {len(renewed)} heartbeats"
+    assert all(renewed) and lease.lost is False
+    row = lease.current()
+    assert (row.holder_run_id, row.released_at, row.live) == ("alive", None, True)
+    assert commits  # the other writer committed too
 
 
 # --- wiring into run_job and the CLI --------------------------------------------------------
@@ -192,8 +267,6 @@ def test_sigterm_during_a_step_records_the_run_failed_and_frees_the_lease(
     import os
     import signal
 
-    from fcc.cli import Terminated, stop_on_sigterm
-
     def killed(ctx):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises in the main thread before this returns
@@ -216,3 +289,40 @@ def test_sigterm_during_a_step_records_the_run_failed_and_frees_the_lease(
     assert "terminated by SIGTERM" in runs["ingest"][1]
     row = lakehouse.read(LEASES).first()
     assert row.holder_run_id == "killed" and row.released_at is not None
+
+
+def test_sigterm_while_spark_runs_a_job_cancels_it_records_failed_and_frees_the_lease(
+    spark, lakehouse, cfg, monkeypatch
+):
+    """The signal interrupts the driver inside a Py4J call: the Py4J error behind it is the stop."""
+    import os
+    import signal
+
+    def send_sigterm_once_running() -> None:
+        _wait_for(lambda: spark.sparkContext.statusTracker().getActiveJobsIds(), "the Spark job")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def endless(ctx):
+        threading.Thread(target=send_sigterm_once_running, daemon=True).start()
+        ctx.spark.range(0, 10**12, 1, 100_000).selectExpr("sum(id % 7) AS s").collect()  # hours
+        return {"rows_out": 1}
+
+    _fake_step(monkeypatch, endless, name="monitoring")
+    previous = signal.getsignal(signal.SIGTERM)
+    stop_on_sigterm()
+    try:
+        with pytest.raises(pipeline.StepFailed) as info:
+            run_job(spark, lakehouse, cfg, "monitoring", D, run_id="stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert isinstance(info.value.__cause__, Terminated)
+    runs = {r.step: (r.status, r.error) for r in lakehouse.read(ops.RUNS).collect()}
+    assert {step: status for step, (status, _) in runs.items()} == {
+        "*": "failed",
+        "monitoring": "failed",
+    }
+    assert runs["monitoring"][1] == "Terminated: terminated by SIGTERM"
+    assert runs["*"][1] == "step monitoring failed: Terminated: terminated by SIGTERM"
+    row = lakehouse.read(LEASES).first()
+    assert row.holder_run_id == "stopped" and row.released_at is not None
+    _wait_for(lambda: not spark.sparkContext.statusTracker().getActiveJobsIds(), "cancelled job")

@@ -10,8 +10,9 @@ _FIAT = ["USD", "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SGD", "HKD", "AED", "
 
 
 class IngestSettings(Strict):
-    # Rows whose event time is later than the end of D plus this many minutes are quarantined
-    # as FUTURE_TIMESTAMP (clock skew between source systems is tolerated up to this).
+    # Rows whose event time is later than the end of D plus this many minutes are not D's: a row
+    # that landed after its event (plus this) waits for the night that covers it, any other is
+    # quarantined as FUTURE_TIMESTAMP (clock skew between source systems is tolerated up to this).
     future_tolerance_minutes: int = Field(default=15, ge=0, le=1440)
     # Hours after the end of D within which D's feeds land: the run for D reads bronze rows
     # landed before end of D plus this (6 = daily files arriving by 06:00 UTC belong to D).
