@@ -54,6 +54,7 @@ def score_params(cfg: ScreeningSettings) -> ScoreParams:
         n.initial_similarity,
         n.skeleton_similarity,
         n.unmatched_particle_weight,
+        n.unmatched_patronymic_weight,
     )
 
 

@@ -41,8 +41,10 @@ _TYPE_TAGS = {
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ABJAD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 _VOWELS = re.compile(r"[aeiouyw]")
+_LATIN_VOWEL = re.compile(r"[aeiou]")
+_INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
 _REPEATS = re.compile(r"(.)\1+")
-MIN_SKELETON = 3  # shorter consonant skeletons are too common to be evidence
+MIN_SKELETON = 2  # a one-letter consonant skeleton is too common to be evidence
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,10 @@ class KeyParams:
 def skeleton(token: str, abjad: bool) -> str:
     """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q -> k.
 
-    An abjad token also loses the Arabic article (al-) and a final h (ta marbuta).
+    v counts as w (Persian و). An abjad token also loses the Arabic article (al-) and a final h
+    (ta marbuta).
     """
-    s = token.replace("q", "k").replace("dj", "j").replace("ou", "u")
+    s = token.replace("q", "k").replace("dj", "j").replace("v", "w")
     if abjad:
         if s.startswith("al") and len(s) > 4:
             s = s[2:]
@@ -81,6 +84,8 @@ def skeleton(token: str, abjad: bool) -> str:
 def _latin_tokens(form: str) -> list[str]:
     """ASCII tokens of one name part (a Han part can transliterate to several syllables)."""
     text = form if form.isascii() else ascii_text(form)
+    # apostrophes and the ayn / hamza marks (ʿ ʾ, ? once folded) are inside a name part
+    text = _INNER_MARKS.sub("", text)
     return [t for t in _NON_ALNUM.split(text.casefold()) if t]
 
 
@@ -105,8 +110,12 @@ def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedNam
     tokens: list[str] = []
     symbols: list[str] = []
     for part in kept:
-        abjad = bool(_ABJAD.search(part.form))
+        in_abjad = bool(_ABJAD.search(part.form))
         for token in part_tokens[part.index]:
+            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn)
+            abjad = in_abjad or (
+                len(token) > 1 and token.isalpha() and not _LATIN_VOWEL.search(token)
+            )
             found = set(part_symbols.get(part.index, ()))
             skel = skeleton(token, abjad)
             if len(skel) >= MIN_SKELETON and not token.isdigit():

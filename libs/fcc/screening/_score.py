@@ -9,13 +9,13 @@ similarity; a part may also pair with two or three adjacent parts of the other n
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
-  (`max_edit_fraction`), or `phonetic_similarity` for the same metaphone; patronymics compare
+  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), or `phonetic_similarity` for the same metaphone; patronymics compare
   with a common suffix (Vladimirovich / Wladimirowitsch).
 Pairs below `token_min` do not pair. The score is the paired similarity over the pairs plus a
 weight per part left over: `unmatched_subject_weight` for a customer part the list name lacks,
 `unmatched_list_weight` for a list part the customer lacks (a missing middle name costs less
 than a wrong surname); a left-over initial or patronymic is compatible evidence and costs
-`unmatched_list_weight` on either side; a particle (al, bin, de, van ...) costs
+`unmatched_patronymic_weight` on either side; a particle (al, bin, de, van ...) costs
 `unmatched_particle_weight`, but only when at least two parts paired (Al Green is not Green);
 half of a two-part given name (Jong of Jong Un) left over costs `unmatched_subject_weight`.
 So only a name whose every part is paired exactly scores 1.0.
@@ -31,8 +31,10 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.text import metaphone
+
+from fcc.screening._names import skeleton
 
 PARTICLES = frozenset(
     "al el ul ad ud as ash at az bin ibn bint ben bou ould de da di du del della dei der den "
@@ -49,7 +51,7 @@ _PATRONYMIC_CANON = {"ovna": "ovna", "evna": "ovna", "ivna": "ovna", "ichna": "o
 class ScoreParams:
     token_min: float = 0.85  # token pairs less similar than this are not aligned
     unmatched_subject_weight: float = 0.5  # weight of a subject token the list name lacks
-    unmatched_list_weight: float = 0.2  # weight of a list-name token the subject lacks
+    unmatched_list_weight: float = 0.3  # weight of a list-name token the subject lacks
     phonetic_similarity: float = 0.9  # similarity of two tokens with the same metaphone
     phonetic_min_length: int = 4  # shorter tokens never count as phonetic equals
     max_edit_fraction: float = 0.34  # edits allowed, as a share of the shorter token, to pair
@@ -57,6 +59,7 @@ class ScoreParams:
     initial_similarity: float = 0.9  # an initial and a name part starting with it
     skeleton_similarity: float = 0.9  # an abjad part and a part with its consonant skeleton
     unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
+    unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
 
 
 @dataclass(frozen=True)
@@ -96,15 +99,15 @@ def _sets(symbols: str) -> tuple[set[str], set[str]]:
 def _skeleton_match(a: set[str], b: set[str]) -> bool:
     """An abjad skeleton (K:) meets the same skeleton from either side."""
     return any(s[0] == "K" and ("k" + s[1:] in b or s in b) for s in a) or any(
-        s[0] == "K" and ("k" + s[1:] in a or s in a) for s in b
+        s[0] == "K" and "k" + s[1:] in a for s in b
     )
 
 
 def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
     shorter = min(len(a), len(b))
-    edits = Levenshtein.distance(a, b)
+    edits = OSA.distance(a, b)  # a transposed pair of letters is one edit
     sim = JaroWinkler.normalized_similarity(a, b)
-    if edits > math.ceil(shorter * params.max_edit_fraction):
+    if edits > max(1, round(shorter * params.max_edit_fraction)):
         sim = 0.0  # Jaro-Winkler is lenient with shared prefixes (shah / shahzad)
     if (
         sim < params.phonetic_similarity
@@ -116,12 +119,17 @@ def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
     return sim
 
 
-def _token_similarity(a: str, b: str, sym_a: str, sym_b: str, params: ScoreParams) -> float:
+def _token_similarity(
+    a: str,
+    b: str,
+    sa: tuple[set[str], set[str]],
+    sb: tuple[set[str], set[str]],
+    params: ScoreParams,
+) -> float:
+    """Similarity of two name parts given their (name symbols, skeletons)."""
     if a == b:
         return 1.0
-    names_a, skel_a = _sets(sym_a)
-    names_b, skel_b = _sets(sym_b)
-    if names_a & names_b:
+    if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
         return 1.0
     if len(a) == 1 or len(b) == 1:
         initial, full = (a, b) if len(a) == 1 else (b, a)
@@ -131,41 +139,58 @@ def _token_similarity(a: str, b: str, sym_a: str, sym_b: str, params: ScoreParam
         if a == b:
             return 1.0
     sim = _spelling_similarity(a, b, params)
-    if sim < params.skeleton_similarity and _skeleton_match(skel_a, skel_b):
+    if sim < params.skeleton_similarity and sa[1] and sb[1] and _skeleton_match(sa[1], sb[1]):
         return params.skeleton_similarity
     return sim
 
 
-def _span_symbols(symbols: list[str], start: int, n: int) -> str:
+def _joined_skeleton_match(parts: list[str], symbols: list[str], other: set[str]) -> bool:
+    """Abjad parts joined (حمد الله) against a part with the same consonant skeleton."""
+    if not other or not any("K:" in sym for sym in symbols):
+        return False
+    return "k:" + skeleton("".join(parts), abjad=True) in other
+
+
+def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
     """Symbols of the n-part span starting at start (rigour multi-part symbols)."""
-    return " ".join(
-        s.split("~")[0] for s in symbols[start].split() if s.endswith(f"~{n}") and "~" in s
-    )
+    end = f"~{n}"
+    return {s[: -len(end)] for s in symbols[start].split() if s.endswith(end)}
 
 
 def _candidates(
     q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """(similarity, subject indices, list indices) of every plausible part pairing."""
+    qsets = [_sets(x) for x in qs]
+    csets = [_sets(x) for x in cs]
     out = [
-        (_token_similarity(a, b, qs[i], cs[j], params), (i,), (j,))
+        (_token_similarity(a, b, qsets[i], csets[j], params), (i,), (j,))
         for i, a in enumerate(q)
         for j, b in enumerate(c)
     ]
     for n in (2, 3):
-        for side, (x, xs, y, ys) in enumerate(((q, qs, c, cs), (c, cs, q, qs))):
+        for side, (x, xs, y, ysets) in enumerate(((q, qs, c, csets), (c, cs, q, qsets))):
             for i in range(len(x) - n + 1):
                 joined = "".join(x[i : i + n])
-                span = _span_symbols(xs, i, n)
+                span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
                 run = tuple(range(i, i + n))
                 for j, b in enumerate(y):
-                    if len(b) < 3:
-                        continue
-                    if joined == b or (span and set(span.split()) & _sets(ys[j])[0]):
+                    if span and not span.isdisjoint(ysets[j][0]):
                         sim = 1.0
+                    elif len(b) < 3 or b[0] != joined[0] or abs(len(b) - len(joined)) > 3:
+                        continue
+                    elif joined == b:
+                        sim = 1.0
+                    elif OSA.distance(joined, b) > 1:  # joined parts: one edit at most
+                        sim = (
+                            params.skeleton_similarity
+                            if _joined_skeleton_match(x[i : i + n], xs[i : i + n], ysets[j][1])
+                            else 0.0
+                        )
                     else:
                         sim = _spelling_similarity(joined, b, params)
-                    out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
+                    if sim >= params.token_min:
+                        out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
     return out
 
 
@@ -198,23 +223,27 @@ def _leftover_weight(
         elif _in_half_span(i, used, symbols):
             weight += params.unmatched_subject_weight
         elif len(t) == 1 or is_patronymic(t):
-            weight += min(full, params.unmatched_list_weight)
+            weight += min(full, params.unmatched_patronymic_weight)
         else:
             weight += full
     return weight
 
 
-def _aligned(
-    q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
+def _greedy(
+    pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
+    q: list[str],
+    c: list[str],
+    qs: list[str],
+    cs: list[str],
+    params: ScoreParams,
 ) -> float:
-    pairs = sorted(_candidates(q, c, qs, cs, params), key=lambda p: (-p[0], len(p[1]) + len(p[2])))
     used_q: set[int] = set()
     used_c: set[int] = set()
     total = 0.0
     matched = 0
     for sim, i, j in pairs:
         if sim < params.token_min:
-            break
+            continue
         if used_q.intersection(i) or used_c.intersection(j):
             continue
         used_q.update(i)
@@ -226,6 +255,21 @@ def _aligned(
     weight = _leftover_weight(q, qs, used_q, params.unmatched_subject_weight, params, matched)
     weight += _leftover_weight(c, cs, used_c, params.unmatched_list_weight, params, matched)
     return total / (matched + weight)
+
+
+def _aligned(
+    q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
+) -> float:
+    """Greedy pairing, best pairs first; when joined parts are possible, also joined first."""
+    pairs = sorted(
+        (p for p in _candidates(q, c, qs, cs, params) if p[0] >= params.token_min),
+        key=lambda p: (-p[0], len(p[1]) + len(p[2])),
+    )
+    best = _greedy(pairs, q, c, qs, cs, params)
+    if any(len(i) + len(j) > 2 for _, i, j in pairs):
+        joined_first = sorted(pairs, key=lambda p: (len(p[1]) + len(p[2]) == 2, -p[0]))
+        best = max(best, _greedy(joined_first, q, c, qs, cs, params))
+    return best
 
 
 def score_names(

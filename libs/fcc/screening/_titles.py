@@ -41,7 +41,7 @@ reverend rev father padre pope bishop archbishop cardinal patriarch
 bapak ibu
 sayın bay bayan
 الرئيس رئيس الشيخ شيخ الملك الأمير السيد الدكتور دكتور اللواء العقيد الفريق المشير
-العميد الحاج حاج الإمام المفتي
+العميد الحاج حاج حاجى الحاجى حاجي الإمام المفتي ملا مولوی مولوي
 آقای آقا خانم دکتر مهندس سردار سرلشکر سرتیپ سرهنگ آیت‌الله حجت‌الاسلام حاجی
 جناب صدر وزیراعظم
 מר גברת הנשיא נשיא
@@ -49,7 +49,7 @@ sayın bay bayan
 นาย นาง นางสาว พลเอก ดร
 """
 
-# Titles that follow the name (Hungarian, Turkish, Japanese, Korean, Chinese forms with spaces).
+# Titles that follow the name (Hungarian, Turkish).
 _TRAILING = """
 elnök úr asszony miniszterelnök főtitkár bey efendi bej pasha pasa paşa
 """

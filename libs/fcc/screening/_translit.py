@@ -7,7 +7,9 @@ its output loses what a romanised name keeps, a small rule fills the gap:
   Xi Jinping through the scorer's merged parts. ICU has no Korean or Japanese reading of Han
   characters (Hanja / Kanji); see docs/screening.md.
 - Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
-  style most Korean names are written in (김정은 -> gim jeong eun and kim jong un).
+  style most Korean names are written in, with the word-initial consonant on the first
+  syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
+  강절학 -> kang chol hak).
 - Hiragana / Katakana: ICU Hiragana-Latin / Katakana-Latin.
 - Khmer: no ICU transform; a consonant / vowel table after the UNGEGN romanisation.
 - Myanmar: ICU Myanmar-Latin per syllable (Burmese is written without spaces between the
@@ -138,7 +140,8 @@ def _hangul_syllables(text: str) -> list[str]:
 def _mr(syllable: str, first: bool) -> str:
     if first and syllable in _HANGUL_SURNAMES_MR:
         return _HANGUL_SURNAMES_MR[syllable]
-    s = syllable
+    s = re.sub(r"(?<!n)g$", "k", syllable)  # final consonants are voiceless: hak, not hag
+    s = re.sub(r"d$", "t", re.sub(r"b$", "p", s))
     for a, b in _HANGUL_MR:
         s = s.replace(a, b)
     if s[:1] in _HANGUL_INITIAL_MR and first:
@@ -168,6 +171,8 @@ def latin_readings(text: str) -> list[str]:
         syllables = _hangul_syllables(text)
         readings.append(" ".join(syllables))
         readings.append(" ".join(_mr(s, i == 0) for i, s in enumerate(syllables)))
+        # North Korean names romanise every syllable in its word-initial form (Chol, Hak)
+        readings.append(" ".join(_mr(s, True) for s in syllables))
     elif _has(text, 0x3040, 0x30FF):
         kana = _icu("Hiragana-Latin").transliterate(_icu("Katakana-Latin").transliterate(text))
         readings.append(_icu("Han-Latin/Names").transliterate(kana.replace("\u30fb", " ")))
