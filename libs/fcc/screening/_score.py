@@ -36,9 +36,10 @@ from rigour.text import metaphone
 
 from fcc.screening._names import skeleton
 
+_VOWEL_START = frozenset("aeiouy")
 PARTICLES = frozenset(
     "al el ul ad ud as ash at az bin ibn bint ben bou ould de da di du del della dei der den "
-    "van von la le les lo los las dos das do y e zu".split()
+    "van von la le les los las dos das do y e zu".split()
 )
 _PATRONYMIC = re.compile(
     r"(ovich|evich|ovitch|evitch|owitsch|ewitsch|owicz|ewicz|ovic|evic|ovych|evych|ovna|evna|"
@@ -56,7 +57,7 @@ class ScoreParams:
     phonetic_min_length: int = 4  # shorter tokens never count as phonetic equals
     max_edit_fraction: float = 0.34  # edits allowed, as a share of the shorter token, to pair
     phonetic_max_edit_fraction: float = 0.5  # the same for tokens paired by metaphone
-    initial_similarity: float = 0.9  # an initial and a name part starting with it
+    initial_similarity: float = 0.85  # an initial and a name part starting with it
     skeleton_similarity: float = 0.9  # an abjad part and a part with its consonant skeleton
     unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
     unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
@@ -104,19 +105,30 @@ def _skeleton_match(a: set[str], b: set[str]) -> bool:
 
 
 def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
+    if a[0] != b[0] and not (a[0] in _VOWEL_START and b[0] in _VOWEL_START):
+        # a typo rarely hits the first letter (mali / ali, wali / ali, grad / rad are other
+        # names); vowels and y interchange there in transliteration (Iurii / Yuriy)
+        return _phonetic(a, b, params)
     shorter = min(len(a), len(b))
     edits = OSA.distance(a, b)  # a transposed pair of letters is one edit
     sim = JaroWinkler.normalized_similarity(a, b)
     if edits > max(1, round(shorter * params.max_edit_fraction)):
         sim = 0.0  # Jaro-Winkler is lenient with shared prefixes (shah / shahzad)
+    if sim < params.phonetic_similarity:
+        return max(sim, _phonetic(a, b, params))
+    return sim
+
+
+def _phonetic(a: str, b: str, params: ScoreParams) -> float:
+    """phonetic_similarity for the same metaphone within phonetic_max_edit_fraction, else 0."""
+    shorter = min(len(a), len(b))
     if (
-        sim < params.phonetic_similarity
-        and shorter >= params.phonetic_min_length
-        and edits <= math.ceil(shorter * params.phonetic_max_edit_fraction)
+        shorter >= params.phonetic_min_length
+        and OSA.distance(a, b) <= math.ceil(shorter * params.phonetic_max_edit_fraction)
         and metaphone(a) == metaphone(b)
     ):
         return params.phonetic_similarity
-    return sim
+    return 0.0
 
 
 def _token_similarity(
@@ -132,6 +144,7 @@ def _token_similarity(
     if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
         return 1.0
     if len(a) == 1 or len(b) == 1:
+        # two equal initials are no stronger than an initial and a name (R&D is not P. D.)
         initial, full = (a, b) if len(a) == 1 else (b, a)
         return params.initial_similarity if initial.isalpha() and full[0] == initial else 0.0
     if is_patronymic(a) and is_patronymic(b):

@@ -91,7 +91,9 @@ _LEADING_PHRASES = (
 
 def strip_titles(name: str) -> str:
     """The name without leading / trailing titles; never empties a name."""
-    text = unicodedata.normalize("NFC", name).strip()
+    # format characters (zero-width joiners, bidi marks) never change what a word is
+    text = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFC", text).strip()
     text = _strip_attached(text)
     words = text.split()
     if len(words) < 2:
