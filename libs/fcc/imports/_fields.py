@@ -119,6 +119,27 @@ def _date(pre: Column, dtype: T.DataType, fm: FieldMap) -> Column:
     return F.when(s.rlike(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"), s.try_cast(T.DateType()))
 
 
+def _partial_date(pre: Column, dtype: T.DataType, fm: FieldMap) -> Column:
+    """A date of birth at the precision the source has: yyyy, yyyy-MM or yyyy-MM-dd string.
+
+    With a format, its letters decide the precision (yyyy -> year, MM/yyyy -> month, a pattern
+    with d -> day); nothing is completed to 1 January.
+    """
+    if isinstance(dtype, (T.DateType, T.TimestampType, T.TimestampNTZType)):
+        return F.date_format(pre.cast("date"), "yyyy-MM-dd")
+    s = _clean(pre)
+    if fm.format:
+        letters = re.sub(r"'[^']*'", "", fm.format)
+        out = "yyyy-MM-dd" if "d" in letters else ("yyyy-MM" if "M" in letters else "yyyy")
+        return F.date_format(F.try_to_timestamp(s, F.lit(fm.format)), out)
+    full = s.rlike(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & s.try_cast(T.DateType()).isNotNull()
+    month = (
+        s.rlike(r"^[0-9]{4}-[0-9]{2}$")
+        & F.concat(s, F.lit("-01")).try_cast(T.DateType()).isNotNull()
+    )
+    return F.when(full | month | s.rlike(r"^[0-9]{4}$"), s)
+
+
 def _boolean(pre: Column, dtype: T.DataType) -> Column:
     if isinstance(dtype, T.BooleanType):
         return pre
@@ -182,6 +203,9 @@ def build(t: Target, pre: Column, dtype: T.DataType, tz: str, session_tz: str) -
     if kind == "timestamp":
         typed = _timestamp(pre, dtype, fm, tz, session_tz)
         value = utc_wall_to_iso(typed)
+    elif kind == "date" and t.name == "dob":
+        typed = _partial_date(pre, dtype, fm)
+        value = typed
     elif kind == "date":
         typed = _date(pre, dtype, fm)
         value = F.date_format(typed, "yyyy-MM-dd")

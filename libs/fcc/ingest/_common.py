@@ -128,6 +128,30 @@ def iso_date(c: Column) -> Column:
     return F.when(s.rlike(_ISO_DATE), s.try_cast(T.DateType()))
 
 
+def partial_date(c: Column) -> Column:
+    """yyyy, yyyy-MM or yyyy-MM-dd (a real year / month / day) -> the same string; else null.
+
+    A date of birth is often known to the year or month only (KYC, PEP data, the lists):
+    it is kept at the precision given, never completed to a day.
+    """
+    s = strip(c)
+    return (
+        F.when(s.rlike(_ISO_DATE) & s.try_cast(T.DateType()).isNotNull(), s)
+        .when(
+            s.rlike(r"^[0-9]{4}-[0-9]{2}$")
+            & F.concat(s, F.lit("-01")).try_cast(T.DateType()).isNotNull(),
+            s,
+        )
+        .when(s.rlike(r"^[0-9]{4}$") & (s.cast("int") > 0), s)
+    )
+
+
+def date_precision(partial: Column) -> Column:
+    """day | month | year of a partial_date value."""
+    n = F.length(partial)
+    return F.when(n == 10, "day").when(n == 7, "month").when(n == 4, "year")
+
+
 def decimal(c: Column, dtype: T.DecimalType = AMOUNT) -> Column:
     """Decimal string -> exact decimal; null when unparseable or too large."""
     return strip(c).try_cast(dtype)

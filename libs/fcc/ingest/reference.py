@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from fcc.core.tables import USD, bronze, silver
 from fcc.ingest._common import (
@@ -12,11 +13,13 @@ from fcc.ingest._common import (
     Source,
     asset_class,
     country,
+    date_precision,
     decimal,
     iso_date,
     iso_or_epoch_ts,
     iso_ts,
     parses,
+    partial_date,
     r,
     required,
     strip,
@@ -47,7 +50,7 @@ SCREENING_FIELDS = (
     "full_name",
     "given_name",
     "family_name",
-    "dob",
+    "dob_partial",
     "nationality",
     "residence_country",
 )
@@ -104,25 +107,37 @@ def _customers_validate(df: DataFrame, ctx: IngestContext) -> DataFrame:
         c: strip(r(c))
         for c in ("full_name", "given_name", "family_name", "name_script", "occupation")
     }
-    typed = df.withColumns(
-        {
-            "customer_id": strip(r("customer_id")),
-            **names,
-            "dob": iso_date(r("dob")),
-            "nationality": country(r("nationality")),
-            "residence_country": country(r("residence_country")),
-            "segment": F.lower(strip(r("segment"))),
-            "onboarded_at": iso_ts(r("onboarded_at")),
-            "expected_monthly_volume_usd": decimal(r("expected_monthly_volume"), USD),
-            "is_pep": r("is_pep"),
-            "updated_at": iso_ts(r("updated_at")),
-        }
-    ).withColumn(
-        "record_hash", F.sha2(F.to_json(F.struct(*[F.col(c) for c in SCREENING_FIELDS])), 256)
+    typed = (
+        df.withColumns(
+            {
+                "customer_id": strip(r("customer_id")),
+                **names,
+                "dob_partial": partial_date(r("dob")),
+                "nationality": country(r("nationality")),
+                "residence_country": country(r("residence_country")),
+                "segment": F.lower(strip(r("segment"))),
+                "onboarded_at": iso_ts(r("onboarded_at")),
+                "expected_monthly_volume_usd": decimal(r("expected_monthly_volume"), USD),
+                "is_pep": r("is_pep"),
+                "updated_at": iso_ts(r("updated_at")),
+            }
+        )
+        .withColumns(
+            {
+                # a full date only when the day is known; the precision says what is known
+                "dob": F.when(
+                    F.length("dob_partial") == 10, F.col("dob_partial").cast(T.DateType())
+                ),
+                "dob_precision": date_precision(F.col("dob_partial")),
+            }
+        )
+        .withColumn(
+            "record_hash", F.sha2(F.to_json(F.struct(*[F.col(c) for c in SCREENING_FIELDS])), 256)
+        )
     )
     checks = [
         *required("customer_id", "updated_at"),
-        parses("dob", "dob"),
+        parses("dob", "dob_partial"),
         parses("nationality", "nationality"),
         parses("residence_country", "residence_country"),
         parses("onboarded_at", "onboarded_at"),

@@ -11,16 +11,23 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from fcc.core.settings.screening import ScreeningSettings
-from fcc.screening._names import KeyParams, analyse_name, single_token_keys
-from fcc.screening._score import ScoreParams, score_names
+from fcc.screening._names import KeyParams, analyse_readings, single_token_keys
+from fcc.screening._score import ZERO, NameScores, ScoreParams, score_names
 
-_ANALYSED = T.StructType(
+_READING = T.StructType(
     [
         T.StructField("tokens", T.ArrayType(T.StringType())),
         T.StructField("symbols", T.ArrayType(T.StringType())),
+    ]
+)
+# every reading of a name (tokens + symbols) and the union of their blocking keys
+_ANALYSED = T.StructType(
+    [
+        T.StructField("readings", T.ArrayType(_READING)),
         T.StructField("keys", T.ArrayType(T.StringType())),
     ]
 )
+NO_READING = "NAME_NOT_TRANSLITERATED"  # error reason: a name that yields no Latin token
 _SCORES = T.StructType(
     [
         T.StructField(n, T.DoubleType())
@@ -44,36 +51,58 @@ def score_params(cfg: ScreeningSettings) -> ScoreParams:
         n.phonetic_min_length,
         n.max_edit_fraction,
         n.phonetic_max_edit_fraction,
+        n.initial_similarity,
+        n.skeleton_similarity,
+        n.unmatched_particle_weight,
+        n.unmatched_patronymic_weight,
     )
 
 
 def _analyse_udf(params: KeyParams, subject: bool) -> Callable[..., Column]:
-    """pandas UDF (name, entity_type) -> struct(tokens, symbols, keys)."""
+    """pandas UDF (name, entity_type) -> struct(readings, keys)."""
 
     @F.pandas_udf(_ANALYSED)
     def analyse(names: pd.Series, types: pd.Series) -> pd.DataFrame:
         rows = []
         for name, etype in zip(names, types, strict=True):
-            a = analyse_name(name, etype, params)
-            keys = a.keys + single_token_keys(a.tokens, params) if subject else a.keys
-            rows.append((list(a.tokens), list(a.symbols), sorted(set(keys))))
-        return pd.DataFrame(rows, columns=["tokens", "symbols", "keys"])
+            keys: set[str] = set()
+            readings = []
+            for a in analyse_readings(name, etype, params):
+                keys.update(a.keys)
+                if subject:
+                    keys.update(single_token_keys(a.tokens, params, a.symbols))
+                readings.append({"tokens": list(a.tokens), "symbols": list(a.symbols)})
+            rows.append((readings, sorted(keys)))
+        return pd.DataFrame(rows, columns=["readings", "keys"])
 
     return analyse
 
 
 def _score_udf(params: ScoreParams) -> Callable[..., Column]:
-    """pandas UDF (subject tokens/symbols, list tokens/symbols) -> struct of components."""
+    """pandas UDF (subject readings, list readings) -> components of the best reading pair."""
 
     @F.pandas_udf(_SCORES)
-    def score(qt: pd.Series, qs: pd.Series, ct: pd.Series, cs: pd.Series) -> pd.DataFrame:
+    def score(qr: pd.Series, cr: pd.Series) -> pd.DataFrame:
         rows = [
-            tuple(score_names(list(a), list(c), list(b), list(d), params).__dict__.values())
-            for a, b, c, d in zip(qt, qs, ct, cs, strict=True)
+            tuple(best_reading_scores(q, c, params).__dict__.values())
+            for q, c in zip(qr, cr, strict=True)
         ]
         return pd.DataFrame(rows, columns=_SCORES.fieldNames())
 
     return score
+
+
+def best_reading_scores(subject_readings, list_readings, params: ScoreParams) -> NameScores:
+    """The components of the best-scoring (subject reading, list reading) pair."""
+    best = ZERO
+    for q in subject_readings:
+        for c in list_readings:
+            s = score_names(
+                list(q["tokens"]), list(c["tokens"]), list(q["symbols"]), list(c["symbols"]), params
+            )
+            if s.name_score > best.name_score:
+                best = s
+    return best
 
 
 def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
@@ -85,14 +114,21 @@ def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
         )
         # a customer with a date of birth is a natural person (a sole trader in a company
         # segment is one too); only a company-segment customer without one is a legal entity
+        has_dob = F.col("dob").isNotNull()
+        if "dob_partial" in customers.columns:
+            has_dob = has_dob | F.col("dob_partial").isNotNull()
         subject_type = F.when(
-            F.col("dob").isNull() & F.col("segment").isin(cfg.company_segments), F.lit("entity")
+            ~has_dob & F.col("segment").isin(cfg.company_segments), F.lit("entity")
         ).otherwise(F.lit("person"))
+        # the DOB at the precision captured: yyyy, yyyy-MM or yyyy-MM-dd
+        dob_text = F.date_format("dob", "yyyy-MM-dd")
+        if "dob_partial" in customers.columns:
+            dob_text = F.coalesce(F.col("dob_partial"), dob_text)
         return (
             customers.select(
                 "customer_id",
                 F.col("record_hash").alias("customer_hash"),
-                "dob",
+                dob_text.alias("dob_text"),
                 "nationality",
                 "residence_country",
                 subject_type.alias("subject_type"),
@@ -155,26 +191,38 @@ def score_pairs(
     return (
         pairs.join(s, ["customer_id", "variant"])
         .join(n, ["entry_id", "name_idx"])
-        .withColumn("s", udf("sa.tokens", "sa.symbols", "na.tokens", "na.symbols"))
+        .withColumn("s", udf("sa.readings", "na.readings"))
         .drop("sa", "na")
     )
 
 
 def _dob_score(tolerance: int) -> Column:
-    """1 exact, 0.6 same month, 0.5 same year, 0 unknown or within tolerance, -1 contradicts."""
-    day = F.date_format("dob", "yyyy-MM-dd")
-    month = F.date_format("dob", "yyyy-MM")
-    year = F.year("dob")
+    """Compare at the precision both sides have (a DOB is yyyy, yyyy-MM or yyyy-MM-dd).
+
+    1 same day, 0.6 same month, 0.5 same year (a year-only DOB on either side can give at
+    most 0.5: nothing is invented); 0 unknown or years within tolerance; -1 contradicts.
+    """
+    subject = F.col("dob_text")
     dobs = F.coalesce(F.col("dobs"), F.array().cast("array<string>"))
+
+    def agreement(d: Column) -> Column:
+        both = F.least(F.length(subject), F.length(d))
+        return (
+            F.when((both >= 10) & (F.substring(subject, 1, 10) == F.substring(d, 1, 10)), 1.0)
+            .when((both >= 7) & (F.substring(subject, 1, 7) == F.substring(d, 1, 7)), 0.6)
+            .when(F.substring(subject, 1, 4) == F.substring(d, 1, 4), 0.5)
+            .otherwise(0.0)
+        )
+
+    year = F.try_to_number(F.substring(subject, 1, 4), F.lit("9999"))
     near = F.exists(
         dobs,
         lambda d: F.abs(F.try_to_number(F.substring(d, 1, 4), F.lit("9999")) - year) <= tolerance,
     )
+    best = F.array_max(F.transform(dobs, agreement))
     return (
-        F.when(F.col("dob").isNull() | (F.size(dobs) == 0), 0.0)
-        .when(F.array_contains(dobs, day), 1.0)
-        .when(F.exists(dobs, lambda d: F.substring(d, 1, 7) == month), 0.6)
-        .when(F.exists(dobs, lambda d: F.substring(d, 1, 4) == year.cast("string")), 0.5)
+        F.when(subject.isNull() | (F.size(dobs) == 0), 0.0)
+        .when(best > 0, best)
         .when(near, 0.0)
         .otherwise(-1.0)
     )
@@ -296,10 +344,44 @@ def to_name_hits(threshold: float) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
+def to_error_rows(threshold: float) -> Callable[[DataFrame], DataFrame]:
+    """Analysed subjects whose name yields no token -> status `error` rows with the reason."""
+
+    def transform(subjects: DataFrame) -> DataFrame:
+        none = F.lit(None)
+        return subjects.where(F.size("a.readings") == 0).select(
+            F.sha2(F.concat_ws("|", "customer_id", F.lit(""), F.lit("name"), "subject"), 256).alias(
+                "hit_id"
+            ),
+            "customer_id",
+            F.lit("name").alias("match_type"),
+            "subject",
+            F.lit("").alias("entry_id"),
+            none.cast("string").alias("list_name"),
+            none.cast("string").alias("list_version"),
+            none.cast("string").alias("entity_type"),
+            none.cast("string").alias("matched_list_name"),
+            none.cast("double").alias("name_score"),
+            none.cast("double").alias("dob_score"),
+            none.cast("double").alias("country_score"),
+            none.cast("double").alias("score"),
+            F.lit(threshold).alias("threshold"),
+            F.to_json(F.struct(F.lit(NO_READING).alias("reason"), "variant")).alias("components"),
+            F.lit("error").alias("status"),
+            "customer_hash",
+            none.cast("string").alias("entry_hash"),
+        )
+
+    return transform
+
+
 def screen_names(
     customers: DataFrame, entries: DataFrame, cfg: ScreeningSettings
 ) -> tuple[DataFrame, DataFrame, list[DataFrame]]:
     """(candidate pairs, name hits, frames to unpersist) of customers against list entries.
+
+    A customer name that yields no token in any reading gets a status `error` row with the
+    reason (`NO_READING`) instead of being skipped.
 
     The analysed names and the candidate pairs are persisted: each is read twice (keys and
     join back), and the pandas UDFs must not run twice.
@@ -323,5 +405,6 @@ def screen_names(
         scored.transform(with_evidence(cfg))
         .transform(best_per_entry)
         .transform(to_name_hits(cfg.threshold))
+        .unionByName(subjects.transform(to_error_rows(cfg.threshold)))
     )
     return pairs, hits, [subjects, names, pairs]

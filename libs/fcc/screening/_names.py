@@ -1,13 +1,20 @@
-"""Name analysis with rigour: prefixes, legal forms, transliteration, name-part symbols, keys.
+"""Name analysis with rigour: titles, legal forms, transliteration, name-part symbols, keys.
 
-Pure Python on one name at a time; the Spark side wraps `analyse_names` in a pandas UDF.
+Pure Python on one name at a time; the Spark side wraps `analyse_readings` in a pandas UDF.
 
-A name becomes
-- `tokens`: ASCII, case-folded name parts in their original order, honorific prefixes and
-  legal-form words removed (rigour's person prefixes and org-type tagging);
-- `symbols`: per token, the space-joined ids of the rigour symbols that explain it (NAME
-  symbols from its Wikidata-based name-part data, e.g. Vladimir / Volodymyr / Wladimir share
-  one; SYMBOL and DOMAIN symbols for words such as bin / ibn or neft / oil);
+A name becomes one `AnalysedName` per reading (most names have one; a Hangul name has its
+Revised and McCune-Reischauer romanisations, a Devanagari one ICU's and the Hindi reading):
+- `tokens`: ASCII, case-folded name parts in their original order, titles in many languages
+  (`_titles.py`) and rigour's honorific prefixes removed for persons, legal-form words removed
+  for entities (rigour's org-type tagging);
+- `symbols`: per token, the space-joined ids that explain it:
+  - rigour NAME / SYMBOL / NICK symbols (Wikidata-based name-part data: Vladimir / Volodymyr /
+    Wladimir share one; bin / ibn; neft / oil);
+  - `<id>~<n>`: a rigour symbol of the n parts starting at this token (عبد الله and
+    Abdullah, Jong Un as one given name);
+  - `k:<skeleton>` for a token written in Latin (or another alphabet) and `K:<skeleton>` for one
+    written in an abjad (Arabic, Hebrew, where short vowels are not written): the consonant
+    skeleton, so محمود (mhmwd) meets Mahmoud;
 - `keys`: blocking keys (see `_blocking_keys`).
 """
 
@@ -20,6 +27,9 @@ from functools import lru_cache
 from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names
 from rigour.text import ascii_text, is_stopword, metaphone
 
+from fcc.screening._titles import strip_titles
+from fcc.screening._translit import latin_readings
+
 # Symbol kinds that say two tokens are the same name part.
 _EQUIVALENCE = {SymbolCategory.NAME, SymbolCategory.SYMBOL, SymbolCategory.NICK}
 _TYPE_TAGS = {
@@ -29,6 +39,12 @@ _TYPE_TAGS = {
     "aircraft": NameTypeTag.OBJ,
 }
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ABJAD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+_VOWELS = re.compile(r"[aeiouyw]")
+_LATIN_VOWEL = re.compile(r"[aeiou]")
+_INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
+_REPEATS = re.compile(r"(.)\1+")
+MIN_SKELETON = 2  # a one-letter consonant skeleton is too common to be evidence
 
 
 @dataclass(frozen=True)
@@ -48,38 +64,95 @@ class KeyParams:
     symbol_keys: bool = True  # given-name equivalents (rigour NAME symbols) form keys
 
 
+def skeleton(token: str, abjad: bool) -> str:
+    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q -> k.
+
+    v counts as w (Persian و). An abjad token also loses the Arabic article (al-) and a final h
+    (ta marbuta).
+    """
+    s = token.replace("q", "k").replace("dj", "j").replace("v", "w")
+    if abjad:
+        if s.startswith("al") and len(s) > 4:
+            s = s[2:]
+        if s.endswith("h") and len(s) > 3:
+            s = s[:-1]
+    elif s.endswith("h") and len(s) > 4 and s[-2] in "aeiou":
+        s = s[:-1]
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", s))
+
+
 def _latin_tokens(form: str) -> list[str]:
     """ASCII tokens of one name part (a Han part can transliterate to several syllables)."""
     text = form if form.isascii() else ascii_text(form)
+    # apostrophes and the ayn / hamza marks (ʿ ʾ, ? once folded) are inside a name part
+    text = _INNER_MARKS.sub("", text)
     return [t for t in _NON_ALNUM.split(text.casefold()) if t]
 
 
-@lru_cache(maxsize=200_000)
-def analyse_name(
-    name: str | None, entity_type: str | None, params: KeyParams = KeyParams()
-) -> AnalysedName:
-    """Analyse one name of a person / entity / vessel / aircraft (unknown type: no rewrites)."""
-    if not name or not name.strip():
-        return EMPTY
-    tag = _TYPE_TAGS.get((entity_type or "").lower(), NameTypeTag.UNK)
-    analysed = analyze_names(tag, [name], consolidate=False, phonetics=False)
+def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedName:
+    analysed = analyze_names(tag, [text], consolidate=False, phonetics=False)
     if not analysed:
         return EMPTY
     parsed = max(analysed, key=lambda n: len(n.parts))
+    kept = [p for p in parsed.parts if not (p.tag == NamePartTag.LEGAL and len(parsed.parts) > 1)]
+    part_tokens = {p.index: _latin_tokens(p.comparable) for p in kept}
     part_symbols: dict[int, set[str]] = {}
     for span in parsed.spans:
-        if len(span.parts) == 1 and span.symbol.category in _EQUIVALENCE:
-            part_symbols.setdefault(span.parts[0].index, set()).add(str(span.symbol.id))
+        if span.symbol.category not in _EQUIVALENCE:
+            continue
+        idx = [p.index for p in span.parts]
+        if len(idx) == 1:
+            part_symbols.setdefault(idx[0], set()).add(str(span.symbol.id))
+        elif idx == list(range(idx[0], idx[0] + len(idx))) and all(
+            len(part_tokens.get(i, ())) == 1 for i in idx
+        ):
+            part_symbols.setdefault(idx[0], set()).add(f"{span.symbol.id}~{len(idx)}")
     tokens: list[str] = []
     symbols: list[str] = []
-    for part in parsed.parts:
-        if part.tag == NamePartTag.LEGAL and len(parsed.parts) > 1:
-            continue
-        found = " ".join(sorted(part_symbols.get(part.index, ())))
-        for token in _latin_tokens(part.comparable):
+    for part in kept:
+        in_abjad = bool(_ABJAD.search(part.form))
+        for token in part_tokens[part.index]:
+            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn)
+            abjad = in_abjad or (
+                len(token) > 1 and token.isalpha() and not _LATIN_VOWEL.search(token)
+            )
+            found = set(part_symbols.get(part.index, ()))
+            skel = skeleton(token, abjad)
+            if len(skel) >= MIN_SKELETON and not token.isdigit():
+                found.add(("K:" if abjad else "k:") + skel)
             tokens.append(token)
-            symbols.append(found)
+            symbols.append(" ".join(sorted(found)))
     return AnalysedName(tuple(tokens), tuple(symbols), _blocking_keys(tokens, symbols, params))
+
+
+@lru_cache(maxsize=200_000)
+def analyse_readings(
+    name: str | None, entity_type: str | None, params: KeyParams = KeyParams()
+) -> tuple[AnalysedName, ...]:
+    """Every reading of one name of a person / entity / vessel / aircraft; () when empty.
+
+    A non-empty name that yields no token (a script nothing transliterates) gives ();
+    screening reports it as an error row rather than skipping it.
+    """
+    if not name or not name.strip():
+        return ()
+    etype = (entity_type or "").lower()
+    tag = _TYPE_TAGS.get(etype, NameTypeTag.UNK)
+    text = strip_titles(name) if etype == "person" else name
+    out: list[AnalysedName] = []
+    for form in latin_readings(text) or [text]:
+        a = _analyse_form(form, tag, params)
+        if a.tokens and a.tokens not in {o.tokens for o in out}:
+            out.append(a)
+    return tuple(out)
+
+
+def analyse_name(
+    name: str | None, entity_type: str | None, params: KeyParams = KeyParams()
+) -> AnalysedName:
+    """The main reading of one name (unknown type: no rewrites); EMPTY when it has none."""
+    readings = analyse_readings(name, entity_type, params)
+    return readings[0] if readings else EMPTY
 
 
 def _token_keys(token: str, params: KeyParams) -> tuple[str, str, str]:
@@ -91,47 +164,79 @@ def _token_keys(token: str, params: KeyParams) -> tuple[str, str, str]:
     )
 
 
+def _pair(a: str, b: str) -> str:
+    return "2" + "|".join(sorted((a, b)))
+
+
 def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> tuple[str, ...]:
     """Blocking keys: pairs of token keys, so a candidate shares two name parts.
 
-    For every two informative tokens a, b: (metaphone a, metaphone b), (prefix a, prefix b),
-    (letters a, letters b) and (symbol of a, metaphone b) / (metaphone a, symbol of b).
-    "Letters" is a token's characters sorted, so a transposed pair of letters anywhere in a
-    token keeps its key (Thein / Tehin changes both metaphone and prefix). Names with a
-    single informative token key on that token alone. Every name also keys on its tokens
-    sorted and concatenated ("c" key), which catches split / merged parts (Abdul Rahman vs
-    Abdulrahman, xi jin ping vs Xi Jinping).
+    For every two tokens a, b of which at least one is informative (not a stop word):
+    (metaphone a, metaphone b), (prefix a, prefix b), (letters a, letters b), (symbol of a,
+    metaphone b), (symbol of a, first letter of b) and (first letter of a, metaphone b), in both
+    directions. "Letters" is a token's characters sorted, so a transposed pair of letters
+    keeps its key (Thein / Tehin). The first-letter keys let an initial (V. Putin) and a
+    surname spelt differently under the same given name (Vladimir Puchin / Putsin) meet.
+    Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling.
+    Names with a single informative token also key on that token alone. Every name also keys
+    on its tokens sorted and concatenated ("c" key), which catches split / merged parts
+    (Abdul Rahman vs Abdulrahman, xi jin ping vs Xi Jinping).
     """
-    useful = [
-        i for i, t in enumerate(tokens) if len(t) >= params.min_token_length and not is_stopword(t)
-    ] or [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
+    long_enough = [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
+    useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
     keys: set[str] = set()
     if tokens:
         keys.add("c" + "".join(sorted(tokens)))
-    base = {i: _token_keys(tokens[i], params) for i in useful}
-    syms = {i: (symbols[i].split() if params.symbol_keys and symbols[i] else []) for i in useful}
+    base = {i: _token_keys(tokens[i], params) for i in long_enough}
+    syms = {
+        i: (
+            [s.split("~")[0] for s in symbols[i].split() if params.symbol_keys or s[1:2] == ":"]
+            if symbols[i]
+            else []
+        )
+        for i in range(len(tokens))
+    }
+    # an abjad skeleton (K:) and an alphabet one (k:) meet on one key
+    syms = {i: ["s" + s.replace("K:", "k:", 1) for s in v] for i, v in syms.items()}
     if len(useful) == 1:
         i = useful[0]
         keys.update(f"1{k}" for k in base[i])
-        keys.update(f"1s{s}" for s in syms[i])
-        return tuple(sorted(keys))
-    for x, i in enumerate(useful):
-        for j in useful[x + 1 :]:
-            (mi, pi, gi), (mj, pj, gj) = base[i], base[j]
-            if tokens[i] == tokens[j]:
+        keys.update(f"1{s}" for s in syms[i])
+    initials = [i for i, t in enumerate(tokens) if len(t) == 1 and t.isalpha()]
+    for i in useful:
+        for j in [*long_enough, *initials]:
+            if i == j or tokens[i] == tokens[j]:
                 continue
-            keys.add("2" + "|".join(sorted((mi, mj))))
-            keys.add("2" + "|".join(sorted((pi, pj))))
-            keys.add("2" + "|".join(sorted((gi, gj))))
-            keys.update("2" + "|".join(sorted(("s" + s, mj))) for s in syms[i])
-            keys.update("2" + "|".join(sorted((mi, "s" + s))) for s in syms[j])
+            if j in initials:
+                keys.add(_pair("f" + tokens[j], base[i][0]))
+                continue
+            (mi, pi, gi), (mj, pj, gj) = base[i], base[j]
+            keys.add(_pair(mi, mj))
+            keys.add(_pair(pi, pj))
+            keys.add(_pair(gi, gj))
+            keys.add(_pair("f" + tokens[i][0], mj))
+            for s in syms[i]:
+                keys.add(_pair(s, mj))
+                keys.add(_pair(s, "f" + tokens[j][0]))
+                if s.startswith("sk:"):
+                    keys.update(_pair(s, t) for t in syms[j] if t.startswith("sk:"))
     return tuple(sorted(keys))
 
 
-def single_token_keys(tokens: tuple[str, ...], params: KeyParams) -> tuple[str, ...]:
-    """The one-token keys a subject offers so one-token list names can find it."""
+def single_token_keys(
+    tokens: tuple[str, ...], params: KeyParams, symbols: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The one-token keys a subject offers so one-token list names can find it.
+
+    With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
+    the symbol of Abdullah) and consonant skeletons.
+    """
     keys: set[str] = set()
     for t in tokens:
         if len(t) >= params.min_token_length and not is_stopword(t):
             keys.update(f"1{k}" for k in _token_keys(t, params))
+    for sym in symbols:
+        for s in sym.split():
+            if params.symbol_keys or s[1:2] == ":":
+                keys.add("1s" + s.split("~")[0].replace("K:", "k:", 1))
     return tuple(sorted(keys))

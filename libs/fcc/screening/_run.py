@@ -20,7 +20,7 @@ from fcc.screening._match import screen_names
 log = logging.getLogger(__name__)
 
 HITS = gold.SCREENING_HITS
-OPEN, SUPPRESSED, CLOSED = "open", "suppressed_fp", "closed_delisted"
+OPEN, SUPPRESSED, CLOSED, ERROR = "open", "suppressed_fp", "closed_delisted", "error"
 DECISIONS = ("false_positive", "true_positive")
 
 
@@ -77,7 +77,10 @@ def _apply_decisions(hits: DataFrame, decisions: DataFrame) -> DataFrame:
         F.col("d_entry_hash") == F.col("entry_hash")
     )
     return joined.withColumn(
-        "status", F.when(F.coalesce(same, F.lit(False)), F.lit(SUPPRESSED)).otherwise(OPEN)
+        "status",
+        F.when(F.col("status") == ERROR, F.lit(ERROR))
+        .when(F.coalesce(same, F.lit(False)), F.lit(SUPPRESSED))
+        .otherwise(OPEN),
     ).drop("d_customer_hash", "d_entry_hash")
 
 
@@ -122,12 +125,16 @@ def run_screening(
     n_pairs = pairs.count()
     current = name_hits
     if prev_hits is not None:
-        carried = (
+        unchanged = (
             prev_hits.where((F.col("match_type") == "name") & (F.col("status") != CLOSED))
             .join(to_screen.select("customer_id"), "customer_id", "left_anti")
             .join(customers.select("customer_id"), "customer_id", "left_semi")
-            .join(entries.select("entry_id"), "entry_id", "left_semi")
             .drop("as_of")
+        )
+        carried = (
+            unchanged.where(F.col("status") != ERROR)
+            .join(entries.select("entry_id"), "entry_id", "left_semi")
+            .unionByName(unchanged.where(F.col("status") == ERROR))
         )
         current = current.unionByName(carried)
     addresses = customer_addresses(
@@ -141,7 +148,7 @@ def run_screening(
     )
     if previous_all is not None:
         delisted = (
-            previous_all.where(F.col("status") != CLOSED)
+            previous_all.where(~F.col("status").isin(CLOSED, ERROR))
             .join(entries.select("entry_id"), "entry_id", "left_anti")
             .drop("as_of")
             .withColumn("status", F.lit(CLOSED))
@@ -182,6 +189,7 @@ def run_screening(
         "hits_open": counts.get(OPEN, 0),
         "hits_suppressed": counts.get(SUPPRESSED, 0),
         "hits_closed_delisted": counts.get(CLOSED, 0),
+        "name_errors": counts.get(ERROR, 0),
     }
     log.info(
         "screening as_of=%s run_id=%s %s seconds=%.1f",

@@ -1,41 +1,66 @@
 """Name similarity of two analysed names with rapidfuzz (pure Python, one pair at a time).
 
-Components (each 0..1):
-- `aligned`: tokens paired greedily by best similarity, where two tokens are similar by
-  Jaro-Winkler or equal (1.0) when rigour gives them a shared symbol (given-name equivalents,
-  inflected surnames, bin / ibn ...). Pairs below `token_min` do not align. The score is the
-  aligned similarity over aligned tokens plus `unmatched_weight` per token left over on
-  either side (stop words such as al / de excepted), so a missing middle name costs less
-  than a wrong surname. A token pair needing more edits than `max_edit_fraction` of the
-  shorter token does not pair by Jaro-Winkler; tokens with the same metaphone (and within
-  `phonetic_max_edit_fraction`) count as `phonetic_similarity`.
-- `token_sort`: rapidfuzz token_sort_ratio (order-free edit similarity of whole names).
-- `token_set`: rapidfuzz token_set_ratio (stored for review only: it is 1.0 whenever one
-  name's tokens are a subset of the other's, too loose to decide on).
-- `concat`: edit similarity of the names with spaces removed, in original and sorted token
-  order (split / merged parts: Abdulrahman vs Abdul Rahman).
-`name_score` = max(aligned, token_sort, concat).
+`aligned` decides (`name_score` = `aligned`). Name parts are paired greedily by best
+similarity; a part may also pair with two or three adjacent parts of the other name joined
+(Abdul Rahman / Abdulrahman, xi jin ping / Xi Jinping, Jong Un / Jong-un). Two parts are
+- 1.0 when equal or when rigour gives them a shared symbol (given-name equivalents, inflected
+  surnames, bin / ibn; for joined parts, a symbol of the joined span: عبد الله / Abdullah);
+- `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir);
+- `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
+  with the same consonant skeleton (محمود / Mahmoud);
+- else Jaro-Winkler, but only when the edit distance is plausible for a typo
+  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), or `phonetic_similarity` for the same metaphone; patronymics compare
+  with a common suffix (Vladimirovich / Wladimirowitsch).
+Pairs below `token_min` do not pair. The score is the paired similarity over the pairs plus a
+weight per part left over: `unmatched_subject_weight` for a customer part the list name lacks,
+`unmatched_list_weight` for a list part the customer lacks (a missing middle name costs less
+than a wrong surname); a left-over initial or patronymic is compatible evidence and costs
+`unmatched_patronymic_weight` on either side; a particle (al, bin, de, van ...) costs
+`unmatched_particle_weight`, but only when at least two parts paired (Al Green is not Green);
+half of a two-part given name (Jong of Jong Un) left over costs `unmatched_subject_weight`.
+So only a name whose every part is paired exactly scores 1.0.
+
+`token_sort`, `token_set` and `concat` are stored for review only: a bag of tokens never
+overrides a surname mismatch.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import JaroWinkler, Levenshtein
-from rigour.text import is_stopword, metaphone
+from rapidfuzz.distance import OSA, JaroWinkler
+from rigour.text import metaphone
+
+from fcc.screening._names import skeleton
+
+_VOWEL_START = frozenset("aeiouy")
+PARTICLES = frozenset(
+    "al el ul ad ud as ash at az bin ibn bint ben bou ould de da di du del della dei der den "
+    "van von la le les los las dos das do y e zu".split()
+)
+_PATRONYMIC = re.compile(
+    r"(ovich|evich|ovitch|evitch|owitsch|ewitsch|owicz|ewicz|ovic|evic|ovych|evych|ovna|evna|"
+    r"ivna|ichna|ogly|oglu|ogli|uly|kyzy|qizi)$"
+)
+_PATRONYMIC_CANON = {"ovna": "ovna", "evna": "ovna", "ivna": "ovna", "ichna": "ovna"}
 
 
 @dataclass(frozen=True)
 class ScoreParams:
     token_min: float = 0.85  # token pairs less similar than this are not aligned
     unmatched_subject_weight: float = 0.5  # weight of a subject token the list name lacks
-    unmatched_list_weight: float = 0.2  # weight of a list-name token the subject lacks
+    unmatched_list_weight: float = 0.3  # weight of a list-name token the subject lacks
     phonetic_similarity: float = 0.9  # similarity of two tokens with the same metaphone
     phonetic_min_length: int = 4  # shorter tokens never count as phonetic equals
     max_edit_fraction: float = 0.34  # edits allowed, as a share of the shorter token, to pair
     phonetic_max_edit_fraction: float = 0.5  # the same for tokens paired by metaphone
+    initial_similarity: float = 0.85  # an initial and a name part starting with it
+    skeleton_similarity: float = 0.9  # an abjad part and a part with its consonant skeleton
+    unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
+    unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
 
 
 @dataclass(frozen=True)
@@ -50,55 +75,214 @@ class NameScores:
 ZERO = NameScores(0.0, 0.0, 0.0, 0.0, 0.0)
 
 
-def _token_similarity(a: str, b: str, sym_a: str, sym_b: str, params: ScoreParams) -> float:
-    if a == b:
-        return 1.0
-    if sym_a and sym_b and set(sym_a.split()) & set(sym_b.split()):
-        return 1.0
+def is_patronymic(token: str) -> bool:
+    m = _PATRONYMIC.search(token)
+    return bool(m) and len(token) - len(m.group(1)) >= 3
+
+
+def _canonical_patronymic(token: str) -> str:
+    m = _PATRONYMIC.search(token)
+    assert m is not None
+    return token[: m.start()] + _PATRONYMIC_CANON.get(m.group(1), "ovich")
+
+
+def _sets(symbols: str) -> tuple[set[str], set[str]]:
+    """(name symbols, skeletons) of one token's symbol string; spans excluded."""
+    names, skels = set(), set()
+    for s in symbols.split():
+        if s[1:2] == ":":
+            skels.add(s)
+        elif "~" not in s:
+            names.add(s)
+    return names, skels
+
+
+def _skeleton_match(a: set[str], b: set[str]) -> bool:
+    """An abjad skeleton (K:) meets the same skeleton from either side."""
+    return any(s[0] == "K" and ("k" + s[1:] in b or s in b) for s in a) or any(
+        s[0] == "K" and "k" + s[1:] in a for s in b
+    )
+
+
+def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
+    if a[0] != b[0] and not (a[0] in _VOWEL_START and b[0] in _VOWEL_START):
+        # a typo rarely hits the first letter (mali / ali, wali / ali, grad / rad are other
+        # names); vowels and y interchange there in transliteration (Iurii / Yuriy)
+        return _phonetic(a, b, params)
     shorter = min(len(a), len(b))
-    edits = Levenshtein.distance(a, b)
+    edits = OSA.distance(a, b)  # a transposed pair of letters is one edit
     sim = JaroWinkler.normalized_similarity(a, b)
-    if edits > math.ceil(shorter * params.max_edit_fraction):
+    if edits > max(1, round(shorter * params.max_edit_fraction)):
         sim = 0.0  # Jaro-Winkler is lenient with shared prefixes (shah / shahzad)
+    if sim < params.phonetic_similarity:
+        return max(sim, _phonetic(a, b, params))
+    return sim
+
+
+def _phonetic(a: str, b: str, params: ScoreParams) -> float:
+    """phonetic_similarity for the same metaphone within phonetic_max_edit_fraction, else 0."""
+    shorter = min(len(a), len(b))
     if (
-        sim < params.phonetic_similarity
-        and shorter >= params.phonetic_min_length
-        and edits <= math.ceil(shorter * params.phonetic_max_edit_fraction)
+        shorter >= params.phonetic_min_length
+        and OSA.distance(a, b) <= math.ceil(shorter * params.phonetic_max_edit_fraction)
         and metaphone(a) == metaphone(b)
     ):
         return params.phonetic_similarity
+    return 0.0
+
+
+def _token_similarity(
+    a: str,
+    b: str,
+    sa: tuple[set[str], set[str]],
+    sb: tuple[set[str], set[str]],
+    params: ScoreParams,
+) -> float:
+    """Similarity of two name parts given their (name symbols, skeletons)."""
+    if a == b:
+        return 1.0
+    if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
+        return 1.0
+    if len(a) == 1 or len(b) == 1:
+        # two equal initials are no stronger than an initial and a name (R&D is not P. D.)
+        initial, full = (a, b) if len(a) == 1 else (b, a)
+        return params.initial_similarity if initial.isalpha() and full[0] == initial else 0.0
+    if is_patronymic(a) and is_patronymic(b):
+        a, b = _canonical_patronymic(a), _canonical_patronymic(b)
+        if a == b:
+            return 1.0
+    sim = _spelling_similarity(a, b, params)
+    if sim < params.skeleton_similarity and sa[1] and sb[1] and _skeleton_match(sa[1], sb[1]):
+        return params.skeleton_similarity
     return sim
+
+
+def _joined_skeleton_match(parts: list[str], symbols: list[str], other: set[str]) -> bool:
+    """Abjad parts joined (حمد الله) against a part with the same consonant skeleton."""
+    if not other or not any("K:" in sym for sym in symbols):
+        return False
+    return "k:" + skeleton("".join(parts), abjad=True) in other
+
+
+def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
+    """Symbols of the n-part span starting at start (rigour multi-part symbols)."""
+    end = f"~{n}"
+    return {s[: -len(end)] for s in symbols[start].split() if s.endswith(end)}
+
+
+def _candidates(
+    q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """(similarity, subject indices, list indices) of every plausible part pairing."""
+    qsets = [_sets(x) for x in qs]
+    csets = [_sets(x) for x in cs]
+    out = [
+        (_token_similarity(a, b, qsets[i], csets[j], params), (i,), (j,))
+        for i, a in enumerate(q)
+        for j, b in enumerate(c)
+    ]
+    for n in (2, 3):
+        for side, (x, xs, y, ysets) in enumerate(((q, qs, c, csets), (c, cs, q, qsets))):
+            for i in range(len(x) - n + 1):
+                joined = "".join(x[i : i + n])
+                span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
+                run = tuple(range(i, i + n))
+                for j, b in enumerate(y):
+                    if span and not span.isdisjoint(ysets[j][0]):
+                        sim = 1.0
+                    elif len(b) < 3 or b[0] != joined[0] or abs(len(b) - len(joined)) > 3:
+                        continue
+                    elif joined == b:
+                        sim = 1.0
+                    elif OSA.distance(joined, b) > 1:  # joined parts: one edit at most
+                        sim = (
+                            params.skeleton_similarity
+                            if _joined_skeleton_match(x[i : i + n], xs[i : i + n], ysets[j][1])
+                            else 0.0
+                        )
+                    else:
+                        sim = _spelling_similarity(joined, b, params)
+                    if sim >= params.token_min:
+                        out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
+    return out
+
+
+def _in_half_span(i: int, used: set[int], symbols: list[str]) -> bool:
+    """Token i is part of a two-part name (rigour span) whose other part was paired alone."""
+    for start in (i - 1, i):
+        if start < 0 or start + 1 >= len(symbols):
+            continue
+        if any(s.endswith("~2") for s in symbols[start].split()):
+            other = start + 1 if start == i else start
+            if other in used:
+                return True
+    return False
+
+
+def _leftover_weight(
+    tokens: list[str],
+    symbols: list[str],
+    used: set[int],
+    full: float,
+    params: ScoreParams,
+    pairs: int,
+) -> float:
+    weight = 0.0
+    for i, t in enumerate(tokens):
+        if i in used:
+            continue
+        if t in PARTICLES and pairs >= 2:
+            weight += params.unmatched_particle_weight
+        elif _in_half_span(i, used, symbols):
+            weight += params.unmatched_subject_weight
+        elif len(t) == 1 or is_patronymic(t):
+            weight += min(full, params.unmatched_patronymic_weight)
+        else:
+            weight += full
+    return weight
+
+
+def _greedy(
+    pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
+    q: list[str],
+    c: list[str],
+    qs: list[str],
+    cs: list[str],
+    params: ScoreParams,
+) -> float:
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    total = 0.0
+    matched = 0
+    for sim, i, j in pairs:
+        if sim < params.token_min:
+            continue
+        if used_q.intersection(i) or used_c.intersection(j):
+            continue
+        used_q.update(i)
+        used_c.update(j)
+        total += sim
+        matched += 1
+    if not matched:
+        return 0.0
+    weight = _leftover_weight(q, qs, used_q, params.unmatched_subject_weight, params, matched)
+    weight += _leftover_weight(c, cs, used_c, params.unmatched_list_weight, params, matched)
+    return total / (matched + weight)
 
 
 def _aligned(
     q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
 ) -> float:
+    """Greedy pairing, best pairs first; when joined parts are possible, also joined first."""
     pairs = sorted(
-        (
-            (_token_similarity(a, b, qs[i], cs[j], params), i, j)
-            for i, a in enumerate(q)
-            for j, b in enumerate(c)
-        ),
-        reverse=True,
+        (p for p in _candidates(q, c, qs, cs, params) if p[0] >= params.token_min),
+        key=lambda p: (-p[0], len(p[1]) + len(p[2])),
     )
-    used_q: set[int] = set()
-    used_c: set[int] = set()
-    total = 0.0
-    for sim, i, j in pairs:
-        if sim < params.token_min:
-            break
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        total += sim
-    matched = len(used_q)
-    if not matched:
-        return 0.0
-    left_q = sum(1 for i, t in enumerate(q) if i not in used_q and not is_stopword(t))
-    left_c = sum(1 for j, t in enumerate(c) if j not in used_c and not is_stopword(t))
-    weight = params.unmatched_subject_weight * left_q + params.unmatched_list_weight * left_c
-    return total / (matched + weight)
+    best = _greedy(pairs, q, c, qs, cs, params)
+    if any(len(i) + len(j) > 2 for _, i, j in pairs):
+        joined_first = sorted(pairs, key=lambda p: (len(p[1]) + len(p[2]) == 2, -p[0]))
+        best = max(best, _greedy(joined_first, q, c, qs, cs, params))
+    return best
 
 
 def score_names(
@@ -122,11 +306,10 @@ def score_names(
         )
         / 100.0
     )
-    best = max(aligned, token_sort, concat)
     return NameScores(
         round(aligned, 4),
         round(token_sort, 4),
         round(token_set, 4),
         round(concat, 4),
-        round(best, 4),
+        round(aligned, 4),
     )

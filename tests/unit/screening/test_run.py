@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
+
 from fcc.core.settings import AppConfig
 from fcc.core.tables import silver
 from fcc.core.tables.extra_screening import SCREENING_RUNS
@@ -212,3 +214,35 @@ def test_company_segment_customer_is_screened_as_a_person_when_kyc_gives_a_dob(s
     assert set(hits) == {("m1", "OFAC-SDN:7", "name"), ("m3", "OFAC-SDN:8", "name")}
     assert hits[("m1", "OFAC-SDN:7", "name")].score == 1.0
     assert hits[("m1", "OFAC-SDN:7", "name")].dob_score == 1.0
+
+
+def test_unscreenable_names_are_error_rows_and_year_only_dobs_compare_at_the_year(spark, lakehouse):
+    cfg = AppConfig()
+    putin = _entry(
+        "OFAC-SDN:1", "v1", "person", "Vladimir Vladimirovich PUTIN", ["1952-10-07"], ["RU"]
+    )
+    year_only = {**_customer("c1", "Vladimir Putin", "Vladimir", "Putin", nat="RU")}
+    year_only["dob_partial"], year_only["dob_precision"] = "1952", "year"
+    other_year = {**_customer("c2", "Vladimir Putin", "Vladimir", "Putin", nat="RU")}
+    other_year["dob_partial"], other_year["dob_precision"] = "1970", "year"
+    tifinagh = _customer("c3", "ⵜⴰⵎⴰⵣⵉⵖⵜ", None, None, "1980-01-01")
+    _write(spark, lakehouse, silver.WATCHLIST, [putin])
+    _write(spark, lakehouse, silver.CUSTOMERS, [year_only, other_year, tifinagh])
+    for spec in (silver.IDENTIFIERS, silver.TRANSACTIONS):
+        _write(spark, lakehouse, spec, [])
+
+    out = run_screening(spark, lakehouse, cfg, date(2025, 1, 1), "r1")
+    hits = _hits(lakehouse, "2025-01-01")
+    assert _status(hits) == {
+        ("c1", "OFAC-SDN:1", "name"): "open",
+        ("c3", "", "name"): "error",
+    }
+    # the year agrees: 0.5 (same year), not 1.0 for an invented 1 January; the 1970 customer
+    # contradicts and stays below the threshold
+    assert hits[("c1", "OFAC-SDN:1", "name")].dob_score == 0.5
+    # 2 / 2.2 name + 0.5 x 0.05 year + 0.03 nationality
+    assert hits[("c1", "OFAC-SDN:1", "name")].score == pytest.approx(0.9641, abs=1e-4)
+    error = hits[("c3", "", "name")]
+    assert error.subject == "ⵜⴰⵎⴰⵣⵉⵖⵜ"
+    assert '"reason":"NAME_NOT_TRANSLITERATED"' in error.components
+    assert out["name_errors"] == 1

@@ -12,11 +12,15 @@ class NameMatchingSettings(Strict):
 
     token_min: float = 0.85  # Jaro-Winkler below which two tokens are not paired
     unmatched_subject_weight: float = 0.5  # cost of a customer-name token the list name lacks
-    unmatched_list_weight: float = 0.2  # cost of a list-name token the customer lacks
+    unmatched_list_weight: float = 0.3  # cost of a list-name token the customer lacks
     phonetic_similarity: float = 0.9  # similarity given to tokens with the same metaphone
     phonetic_min_length: int = 4  # tokens shorter than this never count as phonetic equals
     max_edit_fraction: float = 0.34  # edits (share of shorter token) to pair by spelling
     phonetic_max_edit_fraction: float = 0.5  # edits allowed to pair by same metaphone
+    initial_similarity: float = 0.85  # an initial and a part starting with it, or the same initial
+    skeleton_similarity: float = 0.9  # an Arabic / Hebrew part and one with its consonant skeleton
+    unmatched_particle_weight: float = 0.05  # cost of a left-over particle (al, bin, de, van)
+    unmatched_patronymic_weight: float = 0.2  # cost of a left-over patronymic or initial
 
 
 class BlockingSettings(Strict):

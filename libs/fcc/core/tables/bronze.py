@@ -23,7 +23,7 @@ CUSTOMERS = TableSpec(
         col(
             "name_script", S, "script of full_name: Latin, Cyrillic, Arabic, Han, Hangul, Greek ..."
         ),
-        col("dob", S, "date of birth, ISO yyyy-MM-dd as captured"),
+        col("dob", S, "date of birth as captured: yyyy-MM-dd, yyyy-MM or yyyy"),
         col("nationality", S, "ISO 3166-1 alpha-2"),
         col("residence_country", S, "ISO 3166-1 alpha-2"),
         col("occupation", S, "declared occupation"),

@@ -85,7 +85,11 @@ SCREENING_HITS = TableSpec(
         col("score", D, "final score 0..1"),
         col("threshold", D, "threshold in force"),
         col("components", S, "JSON of every component score"),
-        col("status", S, "open | suppressed_fp | closed_delisted"),
+        col(
+            "status",
+            S,
+            "open | suppressed_fp | closed_delisted | error (name not screenable; reason in components)",
+        ),
         col("customer_hash", S, "customer record hash screened"),
         col("entry_hash", S, "list entry hash screened"),
     ),

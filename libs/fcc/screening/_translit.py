@@ -1,0 +1,183 @@
+"""Latin readings of a name, one scheme per script.
+
+ICU (through PyICU, as normality uses it) has a transform for most scripts; where it has none or
+its output loses what a romanised name keeps, a small rule fills the gap:
+
+- Han: Mandarin pinyin (ICU Han-Latin/Names), one syllable per character, so xi jin ping meets
+  Xi Jinping through the scorer's merged parts. ICU has no Korean or Japanese reading of Han
+  characters (Hanja / Kanji); see docs/screening.md.
+- Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
+  style most Korean names are written in, with the word-initial consonant on the first
+  syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
+  강절학 -> kang chol hak).
+- Hiragana / Katakana: ICU Hiragana-Latin / Katakana-Latin.
+- Khmer: no ICU transform; a consonant / vowel table after the UNGEGN romanisation.
+- Myanmar: ICU Myanmar-Latin per syllable (Burmese is written without spaces between the
+  syllables that romanised names separate: မင်းအောင်လှိုင် -> min aung hlaing).
+- Urdu letters ICU leaves unconverted (ٹ ڈ ڑ ں ھ ہ ے) are mapped to their Arabic / Persian
+  equivalents first.
+- Devanagari: ICU, then the Hindi final inherent vowel is dropped (राम -> ram).
+Every other script goes through rigour / normality's ICU Any-Latin.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import icu
+from rigour.text import ascii_text
+
+_URDU = str.maketrans(
+    {"ٹ": "ت", "ڈ": "د", "ڑ": "ر", "ں": "ن", "ھ": "ه", "ہ": "ه", "ۃ": "ة", "ے": "ی", "ۓ": "ی"}
+)
+_KHMER_CONSONANTS = dict(
+    zip(
+        "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអ",
+        "k kh k kh ng ch chh ch chh nh d th d th n t th t th n b ph p ph m y r l v s s s h l _".split(),
+        strict=True,
+    )
+)
+_KHMER_VOWELS = {
+    "ា": "a",
+    "ិ": "i",
+    "ី": "ei",
+    "ឹ": "oe",
+    "ឺ": "eu",
+    "ុ": "u",
+    "ូ": "ou",
+    "ួ": "uo",
+    "ើ": "aeu",
+    "ឿ": "oea",
+    "ៀ": "ie",
+    "េ": "e",
+    "ែ": "ae",
+    "ៃ": "ai",
+    "ោ": "ao",
+    "ៅ": "au",
+    "ំ": "m",
+    "ះ": "h",
+    "ៈ": "",
+    "ឥ": "e",
+    "ឦ": "ei",
+    "ឧ": "u",
+    "ឩ": "ou",
+    "ឪ": "au",
+    "ឫ": "rue",
+    "ឬ": "rue",
+    "ឭ": "lue",
+    "ឮ": "lue",
+    "ឯ": "ae",
+    "ឰ": "ai",
+    "ឱ": "ao",
+    "ឳ": "au",
+}
+_KHMER_SILENT = set("៉៊់៌៍៎៏័្៑")
+_MYANMAR_SYLLABLE = re.compile(
+    r"[\u1000-\u102a\u103f\u104e](?:[\u102b-\u103e\u1056-\u1059](?!\u103a))*(?:[\u1000-\u1021]\u103a[\u102b-\u103e]*)*"
+)
+_HANGUL_MR = (
+    ("eo", "o"),
+    ("eu", "u"),
+    ("ae", "ae"),
+)
+_HANGUL_INITIAL_MR = {"g": "k", "d": "t", "b": "p", "j": "ch"}
+_HANGUL_SURNAMES_MR = {"i": "lee", "bak": "park", "choe": "choi", "jeong": "chung", "gim": "kim"}
+
+
+@cache
+def _icu(transform: str) -> icu.Transliterator:
+    return icu.Transliterator.createInstance(transform)
+
+
+def _has(text: str, lo: int, hi: int) -> bool:
+    return any(lo <= ord(ch) <= hi for ch in text)
+
+
+def _khmer(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch in _KHMER_CONSONANTS:
+            out.append(_KHMER_CONSONANTS[ch].strip("_"))
+        elif ch in _KHMER_VOWELS:
+            out.append(_KHMER_VOWELS[ch])
+        elif ch in _KHMER_SILENT:
+            continue
+        elif "\u17e0" <= ch <= "\u17e9":
+            out.append(str(ord(ch) - 0x17E0))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _myanmar(text: str) -> str:
+    spaced = " ".join(m.group(0) for m in _MYANMAR_SYLLABLE.finditer(text)) or text
+    latin = _icu("Myanmar-Latin").transliterate(spaced)
+    # ICU writes the creaky / heavy tone marks as doubled finals (mainn): drop them
+    return re.sub(r"([a-z])\1\b", r"\1", ascii_text(latin).casefold())
+
+
+def _devanagari(text: str) -> list[str]:
+    """ICU's reading, and the Hindi one without the final inherent vowel (rama -> ram)."""
+    latin = ascii_text(_icu("Devanagari-Latin").transliterate(text)).casefold()
+    dropped = " ".join(
+        re.sub(r"(?<=[^aeiou])a$", "", w) if len(w) > 3 else w for w in latin.split()
+    )
+    return [latin] if dropped == latin else [latin, dropped]
+
+
+def _hangul_syllables(text: str) -> list[str]:
+    """RR per Hangul syllable; other characters kept (spaces separate words)."""
+    out: list[str] = []
+    for ch in text:
+        if "\uac00" <= ch <= "\ud7a3":
+            out.append(" " + _icu("Hangul-Latin").transliterate(ch) + " ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split()).split(" ")
+
+
+def _mr(syllable: str, first: bool) -> str:
+    if first and syllable in _HANGUL_SURNAMES_MR:
+        return _HANGUL_SURNAMES_MR[syllable]
+    s = re.sub(r"(?<!n)g$", "k", syllable)  # final consonants are voiceless: hak, not hag
+    s = re.sub(r"d$", "t", re.sub(r"b$", "p", s))
+    for a, b in _HANGUL_MR:
+        s = s.replace(a, b)
+    if s[:1] in _HANGUL_INITIAL_MR and first:
+        s = _HANGUL_INITIAL_MR[s[0]] + s[1:]
+    return s
+
+
+def latin_readings(text: str) -> list[str]:
+    """Readings of a name for analysis (the first is the main one).
+
+    [] when rigour's own transliteration of the text is used as it is (Latin, Cyrillic, Greek,
+    Arabic, Hebrew, Armenian, Georgian, Thai ...).
+    """
+    if text.isascii():
+        return []
+    readings: list[str] = []
+    original = text
+    if _has(text, 0x1780, 0x17FF):
+        text = _khmer(text)
+    if _has(text, 0x0600, 0x06FF):
+        text = text.translate(_URDU)
+    if _has(text, 0x1000, 0x109F):
+        readings.append(_myanmar(text))
+    elif _has(text, 0x0900, 0x097F):
+        readings.extend(_devanagari(text))
+    elif _has(text, 0xAC00, 0xD7A3):
+        syllables = _hangul_syllables(text)
+        readings.append(" ".join(syllables))
+        readings.append(" ".join(_mr(s, i == 0) for i, s in enumerate(syllables)))
+        # North Korean names romanise every syllable in its word-initial form (Chol, Hak)
+        readings.append(" ".join(_mr(s, True) for s in syllables))
+    elif _has(text, 0x3040, 0x30FF):
+        kana = _icu("Hiragana-Latin").transliterate(_icu("Katakana-Latin").transliterate(text))
+        readings.append(_icu("Han-Latin/Names").transliterate(kana.replace("\u30fb", " ")))
+    elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
+        readings.append(_icu("Han-Latin/Names").transliterate(text))
+    elif text is not original:
+        readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour
+    return [r for r in readings if r.strip()]

@@ -1,0 +1,209 @@
+"""Each failure class of name matching on hand-made cases (no Spark): titles, initials,
+patronymics, scripts, the aligned score deciding, and blocking that pairs what the scorer
+accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from fcc.core.settings.screening import ScreeningSettings
+from fcc.screening._index import best_scores, dob_score
+from fcc.screening._match import key_params, score_params
+from fcc.screening._names import analyse_readings, single_token_keys
+from fcc.screening._score import score_names
+from fcc.screening._titles import strip_titles
+
+CFG = ScreeningSettings()
+KP = key_params(CFG)
+SP = score_params(CFG)
+THRESHOLD = CFG.threshold
+
+
+def _score(subject: str, listed: str) -> float:
+    return best_scores(
+        analyse_readings(subject, "person", KP), analyse_readings(listed, "person", KP), CFG
+    ).name_score
+
+
+def _blocked(subject: str, listed: str) -> bool:
+    keys = {
+        k
+        for a in analyse_readings(subject, "person", KP)
+        for k in (*a.keys, *single_token_keys(a.tokens, KP, a.symbols))
+    }
+    return bool(keys & {k for b in analyse_readings(listed, "person", KP) for k in b.keys})
+
+
+# ---- titles and honorifics in many languages ---------------------------------------------
+
+TITLED = [
+    ("Presidente Nicolás Maduro Moros", "Nicolás Maduro Moros"),
+    ("Predsjednik Vladimir Putin", "Vladimir Putin"),
+    ("Президент Владимир Путин", "Владимир Путин"),
+    ("Putyin Vlagyimir elnök", "Putyin Vlagyimir"),
+    ("Prime Minister Narendra Modi", "Narendra Modi"),
+    ("الرئيس بشار الأسد", "بشار الأسد"),
+    ("习近平主席", "习近平"),
+    ("윤석열 대통령", "윤석열"),
+    ("Generál Min Aung Hlaing", "Min Aung Hlaing"),
+]
+
+
+@pytest.mark.parametrize(("titled", "bare"), TITLED)
+def test_titles_in_other_languages_are_removed(titled, bare):
+    assert strip_titles(titled) == bare
+
+
+def test_a_title_word_inside_or_alone_is_kept():
+    assert strip_titles("Stephen King") == "Stephen King"
+    assert strip_titles("President") == "President"
+    assert strip_titles("Martin Luther King") == "Martin Luther King"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Presidente Vladimir Putin", "Predsjednik Vladimir Putin", "Президент Владимир Путин"],
+)
+def test_a_titled_name_scores_as_the_bare_name(subject):
+    # vladimir, putin paired; the list's patronymic left over at 0.2: 2 / 2.2
+    assert _score(subject, "Vladimir Vladimirovich PUTIN") == pytest.approx(0.9091, abs=1e-4)
+
+
+# ---- initials and patronymics are compatible evidence -------------------------------------
+
+
+def test_initials_pair_with_the_names_they_abbreviate_but_never_score_one():
+    # v/vladimir 0.85, v/vladimirovich 0.85, putin 1.0: 2.7 / 3
+    assert _score("V. V. Putin", "Vladimir Vladimirovich PUTIN") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("V. V. Putin", "Vladimir Vladimirovich PUTIN")
+
+
+def test_a_typo_does_not_change_the_first_letter():
+    # ali / mali and wali / ali are other names: only khan / mohammed pair, 1 / (1 + 0.5 + 0.3)
+    assert _score("Ali Khan", "Mali KHAN") == pytest.approx(0.5556, abs=1e-4)
+    assert _score("Mohammad WALI", "Ali Mohammed") == pytest.approx(0.5556, abs=1e-4)
+    assert _score("Yuriy Gochanuk", "Iurii GOCHANUK") >= THRESHOLD  # vowels / y interchange
+
+
+def test_an_initial_of_another_letter_does_not_pair():
+    # only putin pairs; v and vladimir left over; alexander / vladimir no pair
+    assert _score("A. Putin", "Vladimir PUTIN") < THRESHOLD
+
+
+def test_a_patronymic_the_list_lacks_costs_a_middle_name_not_a_surname():
+    # subject's patronymic left over at unmatched_list_weight (0.2), not 0.5: 2 / 2.2
+    assert _score("Vladimir Vladimirovich Putin", "Vladimir PUTIN") == pytest.approx(
+        0.9091, abs=1e-4
+    )
+
+
+def test_patronymics_in_other_transliterations_pair():
+    assert _score("Wladimir Wladimirowitsch Putin", "Vladimir Vladimirovich PUTIN") == 1.0
+
+
+# ---- the aligned score decides; 1.0 only when every part is accounted for -----------------
+
+
+def test_token_sort_never_overrides_a_surname_mismatch():
+    a = analyse_readings("Aleksandr Grigoryevich Ivanov", "person", KP)[0]
+    b = analyse_readings("Aleksandr Grigoryevich LUKASHENKO", "person", KP)[0]
+    s = score_names(list(a.tokens), list(b.tokens), list(a.symbols), list(b.symbols), SP)
+    # 2 paired, ivanov (0.5) and lukashenko (0.3) left: 2 / 2.8
+    assert s.aligned == pytest.approx(0.7143, abs=1e-4)
+    assert s.token_sort > s.aligned
+    assert s.name_score == s.aligned
+
+
+def test_half_of_a_two_part_given_name_is_not_a_full_match():
+    # young ~ jong by rigour symbol, kim = kim; un is half of the given name Jong Un: 2 / 2.5
+    assert _score("Young Kim", "KIM Jong Un") == pytest.approx(0.8, abs=1e-4)
+
+
+def test_a_one_word_list_name_does_not_hit_a_two_word_name_through_a_particle():
+    # al is a given name here: with one paired part it costs a full part, 1 / 1.5
+    assert _score("Al Green", "GREEN") == pytest.approx(0.6667, abs=1e-4)
+
+
+def test_a_left_over_particle_costs_little_but_forbids_one():
+    assert _score("Ayman al-Zawahiri", "Ayman ZAWAHIRI") == pytest.approx(2 / 2.05, abs=1e-4)
+    assert _score("Ayman al-Zawahiri", "Ayman AL-ZAWAHIRI") == 1.0
+
+
+def test_joined_parts_pair_as_one():
+    assert _score("Abdul Rahman", "ABDULRAHMAN") == 1.0
+    assert _score("习近平", "XI Jinping") == 1.0
+
+
+# ---- a reading per script ---------------------------------------------------------------
+
+SCRIPTS = [
+    ("ហ៊ុន សែន", "HUN Sen"),  # Khmer: no ICU transform, UNGEGN table
+    ("김정은", "KIM Jong Un"),  # Hangul: McCune-Reischauer style reading
+    ("정성화", "JONG Song Hwa"),
+    ("محمود عباس", "Mahmoud ABBAS"),  # Arabic: consonant skeleton mhmwd / mahmoud
+    ("عمران خان", "Imran KHAN"),
+    ("عبد الله", "ABDULLAH"),  # split Arabic meets the one-word spelling (rigour span symbol)
+    ("राम नाथ कोविंद", "Ram Nath KOVIND"),  # Devanagari without the final inherent vowel
+    ("Владимир Путин", "Vladimir PUTIN"),
+]
+
+
+@pytest.mark.parametrize(("subject", "listed"), SCRIPTS)
+def test_names_in_other_scripts_score_at_threshold_and_are_blocked_together(subject, listed):
+    assert _score(subject, listed) >= THRESHOLD
+    assert _blocked(subject, listed)
+
+
+def test_hangul_has_revised_and_mccune_reischauer_readings():
+    readings = {r.tokens for r in analyse_readings("김정은", "person", KP)}
+    assert {("gim", "jeong", "eun"), ("kim", "jong", "un")} <= readings
+
+
+def test_urdu_letters_are_not_dropped():
+    # ڈ (dal with a ring) and ٹ: ICU leaves them as they are, ASCII folding drops them
+    (reading,) = analyse_readings("ڈار ٹیپو", "person", KP)
+    assert reading.tokens[0].startswith("d")
+    assert reading.tokens[1].startswith("t")
+
+
+def test_burmese_is_split_into_syllables():
+    (reading,) = analyse_readings("မင်းအောင်လှိုင်", "person", KP)
+    assert len(reading.tokens) == 3
+
+
+def test_a_name_that_transliterates_to_nothing_has_no_reading():
+    assert analyse_readings("ⵜⴰⵎⴰⵣⵉⵖⵜ", "person", KP) == ()  # Tifinagh: no transform
+    assert analyse_readings("ཀུན་དགའ", "person", KP) == ()  # Tibetan
+    assert analyse_readings("", "person", KP) == ()
+
+
+# ---- blocking pairs what the scorer accepts -----------------------------------------------
+
+
+@pytest.mark.parametrize("subject", ["Vladimir Puchin", "Vladimir Putsin", "فلاديمير بوتين"])
+def test_a_surname_spelt_differently_under_the_same_given_name_is_blocked(subject):
+    assert _blocked(subject, "Vladimir Vladimirovich PUTIN")
+
+
+def test_one_informative_token_after_a_particle_meets_longer_list_names():
+    assert _blocked("Abu Bakr", "Abu Bakr AL-BAGHDADI")
+
+
+# ---- dates of birth compared at the precision both sides have -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        ("1952-10-07", ["1952-10-07"], 1.0),
+        ("1952-10-07", ["1952-10-08"], 0.6),
+        ("1952-10-07", ["1952"], 0.5),  # the list knows the year only
+        ("1952", ["1952-10-07"], 0.5),  # the customer knows the year only: no 1 January
+        ("1952-10", ["1952-10-07"], 0.6),
+        ("1952", ["1953"], 0.0),  # within the year tolerance
+        ("1952", ["1960"], -1.0),
+        ("1952-10-07", [], 0.0),
+    ],
+)
+def test_dob_is_compared_at_the_shared_precision(subject, listed, expected):
+    assert dob_score(subject, listed, CFG.evidence.dob_year_tolerance) == expected
