@@ -239,25 +239,29 @@ def _run_steps(
     ctx = StepContext(spark, lakehouse, cfg, as_of, ledger.run_id, options or {})
     whole = StepRecord("*")
     whole.input_versions = lakehouse.versions()  # every table as the run found it, for replay
-    ledger.started(whole)
     results: dict[str, dict[str, int]] = {}
+    # one ledger commit per step boundary: the step that ended and the one that starts
+    ended: tuple[StepRecord, str, str | None] | None = None
+    first = True
     for name in names:
         if held is not None and held.lost:
-            ledger.failed(whole, f"lease lost before step {name}: another run took over")
+            error = f"lease lost before step {name}: another run took over"
+            ledger.write(*([ended] if ended else []), (whole, "failed", error))
             held.check()
         step = STEPS[name]
         rec = StepRecord(name)
         rec.input_versions = _versions(lakehouse, step.inputs)
-        ledger.started(rec)
+        starting = [(whole, "running", None)] if first else []
+        ledger.write(*starting, *([ended] if ended else []), (rec, "running", None))
+        first = False
         try:
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
         except Exception as exc:
             error = safe_error(exc)  # Spark messages can quote row values: withheld
-            ledger.failed(rec, error)
-            ledger.failed(whole, f"step {name} failed: {error}")
+            ledger.write((rec, "failed", error), (whole, "failed", f"step {name} failed: {error}"))
             raise StepFailed(f"step {name} failed: {error}") from exc
         rec.output_versions = _versions(lakehouse, step.outputs)
-        ledger.succeeded(rec)
+        ended = (rec, "succeeded", None)
         results[name] = rec.row_counts
         whole.input_versions.update(
             {k: v for k, v in rec.input_versions.items() if k not in whole.output_versions}
@@ -266,7 +270,7 @@ def _run_steps(
         counts = " ".join(f"{k}={v}" for k, v in rec.row_counts.items())
         log.info("step %-10s ok  %6.1f s  %s", name, time.time() - rec.started, counts)
     whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
-    ledger.succeeded(whole)
+    ledger.write(*([ended] if ended else []), (whole, "succeeded", None))
     return ledger.run_id, results
 
 
