@@ -248,22 +248,27 @@ def _run_steps(
     ctx = StepContext(spark, lakehouse, cfg, as_of, ledger.run_id, options or {})
     whole = StepRecord("*")
     whole.input_versions = lakehouse.versions()  # every table as the run found it, for replay
-    ledger.started(whole)
     results: dict[str, dict[str, int]] = {}
-    rec: StepRecord | None = None  # the step started and not yet recorded as succeeded
+    # one ledger commit per step boundary: the step that ended and the one that starts
+    ended: tuple[StepRecord, str, str | None] | None = None
+    rec: StepRecord | None = None  # the step started and not yet ended
+    first = True
     try:
         for name in names:
             if held is not None and held.lost:
-                ledger.failed(whole, f"lease lost before step {name}: another run took over")
+                error = f"lease lost before step {name}: another run took over"
+                ledger.write(*([ended] if ended else []), (whole, "failed", error))
                 held.check()
             step = STEPS[name]
             rec = StepRecord(name)
             rec.input_versions = _versions(lakehouse, step.inputs)
-            ledger.started(rec)
+            starting = [(whole, "running", None)] if first else []
+            ledger.write(*starting, *([ended] if ended else []), (rec, "running", None))
+            ended, first = None, False
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
             rec.output_versions = _versions(lakehouse, step.outputs)
-            ledger.succeeded(rec)
             done, rec = rec, None
+            ended = (done, "succeeded", None)
             results[name] = done.row_counts
             whole.input_versions.update(
                 {k: v for k, v in done.input_versions.items() if k not in whole.output_versions}
@@ -272,11 +277,11 @@ def _run_steps(
             counts = " ".join(f"{k}={v}" for k, v in done.row_counts.items())
             log.info("step %-10s ok  %6.1f s  %s", name, time.time() - done.started, counts)
         whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
-        ledger.succeeded(whole)
+        ledger.write(*([ended] if ended else []), (whole, "succeeded", None))
     except LeaseLost:
         raise
     except Exception as exc:
-        _record_failure(spark, ledger, whole, rec, exc)
+        _record_failure(spark, ledger, whole, rec, exc, ended)
     return ledger.run_id, results
 
 
@@ -286,11 +291,13 @@ def _record_failure(
     whole: StepRecord,
     rec: StepRecord | None,
     exc: Exception,
+    ended: tuple[StepRecord, str, str | None] | None = None,
 ) -> None:
     """Record the step and the run as failed and raise StepFailed (from Terminated on a signal).
 
     A SIGTERM that arrives while the driver waits on the JVM surfaces as a Py4J error; the
     Spark jobs it interrupted would keep running, so they are cancelled before the ledger write.
+    `ended` is a step that succeeded and is not yet in the ledger; it goes in the same commit.
     """
     stopped = stop_signal(exc)
     if stopped is not None:
@@ -298,9 +305,10 @@ def _record_failure(
     reason = stopped or exc
     error = safe_error(reason)  # Spark messages can quote row values: withheld
     where = f"step {rec.step}" if rec is not None else "run"
+    entries = [ended] if ended else []
     if rec is not None:
-        ledger.failed(rec, error)
-    ledger.failed(whole, f"{where} failed: {error}")
+        entries.append((rec, "failed", error))
+    ledger.write(*entries, (whole, "failed", f"{where} failed: {error}"))
     raise StepFailed(f"{where} failed: {error}") from reason
 
 

@@ -45,7 +45,7 @@ def run_alerts(
         run_id,
     )
     rows = rows.cache()
-    n_candidates, n_suppressed = candidates.count(), suppressed.count()
+    n_suppressed = suppressed.count()  # every other candidate is a row of the MERGE below
     # an alert an earlier run of D opened, that no analyst touched and that D's hits no longer
     # support (the rerun had another config or corrected data) is that run's artefact: removed
     # in the same commit (the earlier table version and ops.runs keep the trail)
@@ -54,6 +54,8 @@ def run_alerts(
         "AND t.disposition IS NULL"
     )
     counts = lakehouse.merge(gold.ALERTS, rows, delete_unmatched=superseded)
+    # each row matched an alert (updated, no condition) or did not (inserted)
+    n_candidates = counts["inserted"] + counts["updated"] + n_suppressed
     candidates.unpersist()
     rows.unpersist()
     log.info(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import date
@@ -35,6 +36,12 @@ def _sql_literal(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     return str(value)
+
+
+def _equals_sql(column: str, value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return f"{column} IN ({', '.join(_sql_literal(v) for v in value)})"
+    return f"{column} = {_sql_literal(value)}"
 
 
 class Lakehouse:
@@ -119,6 +126,34 @@ class Lakehouse:
         versions = [int(n[:-5]) for n in names if _COMMIT_FILE.fullmatch(n)]
         return max(versions) if versions else None
 
+    def last_commit_metrics(self, t: TableSpec | str) -> dict[str, str]:
+        """operationMetrics of the table's latest commit, read from its commit file (no Spark job).
+
+        Delta records row counts of every write there (numOutputRows for a write,
+        numTargetRowsInserted / Updated / Deleted for a MERGE); a step reads them right after
+        its own write instead of counting the table again. {} when there is no commit.
+        """
+        fs, log_dir = self._log_dir(t)
+        if not fs.exists(log_dir):
+            return {}
+        names = [s.getPath().getName() for s in fs.listStatus(log_dir)]
+        commits = sorted(n for n in names if _COMMIT_FILE.fullmatch(n))
+        if not commits:
+            return {}
+        jvm = self.spark.sparkContext._jvm
+        stream = fs.open(jvm.org.apache.hadoop.fs.Path(log_dir, commits[-1]))
+        reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
+        try:
+            line = reader.readLine()
+            while line is not None:
+                if '"commitInfo"' in line:
+                    info = json.loads(line).get("commitInfo") or {}
+                    return dict(info.get("operationMetrics") or {})
+                line = reader.readLine()
+        finally:
+            reader.close()
+        return {}
+
     def append(self, t: TableSpec | str, df: DataFrame) -> None:
         spec = self._spec(t)
         self._prepare_write(spec)
@@ -133,13 +168,14 @@ class Lakehouse:
     def replace_where(self, t: TableSpec | str, df: DataFrame, **equals: Any) -> None:
         """Atomically replace the rows matching column == value (e.g. as_of=D) with df.
 
+        A tuple value matches any of its values (family=("kri", "dq") is `family IN (...)`).
         Every row of df must satisfy the predicate; Delta rejects the write otherwise.
         """
         spec = self._spec(t)
         self._prepare_write(spec)
         if not equals:
             raise ValueError("replace_where needs at least one column=value")
-        predicate = " AND ".join(f"{k} = {_sql_literal(v)}" for k, v in equals.items())
+        predicate = " AND ".join(_equals_sql(k, v) for k, v in equals.items())
         (
             conform(df, spec)
             .write.format("delta")
@@ -174,8 +210,12 @@ class Lakehouse:
         update_condition: str | Column | None = None,
         prune_on: str | None = None,
         delete_unmatched: str | None = None,
+        metrics: bool = True,
     ) -> dict[str, int]:
         """MERGE df into the table on its keys; returns inserted / updated / deleted row counts.
+
+        The counts are the commit's own metrics (`last_commit_metrics`); `metrics=False`
+        returns {} without reading them.
 
         `delete_unmatched` is a condition on target rows (alias `t`): such rows that no df row
         matches are deleted in the same commit.
@@ -201,14 +241,18 @@ class Lakehouse:
         merger = merger.whenNotMatchedInsertAll()
         if delete_unmatched:
             merger = merger.whenNotMatchedBySourceDelete(condition=delete_unmatched)
+        before = self.version(spec)
         merger.execute()
-        metrics = (target.history(1).select("operationMetrics").first() or [{}])[0] or {}
+        if not metrics:
+            return {}
+        # a MERGE that changed nothing may not commit: then the latest commit is not its own
+        commit = self.last_commit_metrics(spec) if self.version(spec) != before else {}
         counts = {
-            "inserted": int(metrics.get("numTargetRowsInserted", 0)),
-            "updated": int(metrics.get("numTargetRowsUpdated", 0)),
+            "inserted": int(commit.get("numTargetRowsInserted", 0)),
+            "updated": int(commit.get("numTargetRowsUpdated", 0)),
         }
         if delete_unmatched:
-            counts["deleted"] = int(metrics.get("numTargetRowsDeleted", 0))
+            counts["deleted"] = int(commit.get("numTargetRowsDeleted", 0))
         return counts
 
     @staticmethod

@@ -126,11 +126,9 @@ class RunLedger:
             )
         return json.dumps(diff, sort_keys=True)
 
-    def _write(
-        self, rec: StepRecord, status: str, error: str | None = None, ended: bool = False
-    ) -> None:
+    def _row(self, rec: StepRecord, status: str, error: str | None, ended: bool) -> tuple:
         now = datetime.now(UTC)
-        row = (
+        return (
             self.run_id,
             self.job,
             rec.step,
@@ -149,21 +147,32 @@ class RunLedger:
             (error or "")[:4000] or None,
             self.config_diff if rec.step == "*" else None,
         )
-        df = self.lakehouse.spark.createDataFrame([row], ops.RUNS.schema)
-        self.lakehouse.merge(ops.RUNS, df)
+
+    def write(self, *entries: tuple[StepRecord, str, str | None]) -> None:
+        """MERGE (record, status, error) rows in one commit; a status other than running ends it.
+
+        The chain writes each step boundary as one commit: the step that ended and the step
+        that starts (see fcc.pipeline), so a run of n steps makes n + 1 ledger commits.
+        """
+        if any(rec.step == "*" and status == "running" for rec, status, _ in entries):
+            if not self._diffed:
+                self._ensure_columns()
+                self.config_diff = self._diff_against_previous()
+                self._diffed = True
+        rows = [
+            self._row(rec, status, error, status != "running") for rec, status, error in entries
+        ]
+        df = self.lakehouse.spark.createDataFrame(rows, ops.RUNS.schema)
+        self.lakehouse.merge(ops.RUNS, df, metrics=False)
 
     def started(self, rec: StepRecord) -> None:
-        if rec.step == "*" and not self._diffed:
-            self._ensure_columns()
-            self.config_diff = self._diff_against_previous()
-            self._diffed = True
-        self._write(rec, "running")
+        self.write((rec, "running", None))
 
     def succeeded(self, rec: StepRecord) -> None:
-        self._write(rec, "succeeded", ended=True)
+        self.write((rec, "succeeded", None))
 
     def failed(self, rec: StepRecord, error: str) -> None:
-        self._write(rec, "failed", error=error, ended=True)
+        self.write((rec, "failed", error))
 
 
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'")

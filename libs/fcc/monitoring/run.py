@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, gold_features, ops
-from fcc.monitoring.psi import psi
+from fcc.monitoring.psi import bin_count_columns, bin_edges_many, psi_of_shares_or_none, shares_of
 
 log = logging.getLogger(__name__)
 
@@ -104,59 +104,129 @@ def quarantine_kris(dq: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
 
 
 def _baseline_date(table: DataFrame, as_of: date, days: int) -> date | None:
+    """The latest as_of on or before D - days, else the latest before D (one aggregate)."""
     target = as_of - timedelta(days=days)
-    row = table.where(F.col("as_of") <= F.lit(target)).agg(F.max("as_of")).first()
-    if row[0] is None:
-        row = table.where(F.col("as_of") < F.lit(as_of)).agg(F.max("as_of")).first()
-    return row[0]
+    before = table.where(F.col("as_of") < F.lit(as_of))
+    row = before.agg(
+        F.max(F.when(F.col("as_of") <= F.lit(target), F.col("as_of"))).alias("on_target"),
+        F.max("as_of").alias("latest"),
+    ).first()
+    return row.on_target or row.latest
+
+
+def _drift_row(column: str, value: float | None, base_date: date, d) -> Metric:
+    status = (
+        None
+        if value is None
+        else ("shift" if value > d.shift else "watch" if value >= d.watch else "stable")
+    )
+    return (
+        "drift",
+        column,
+        "psi",
+        value,
+        d.shift,
+        bool(value is not None and value > d.shift),
+        json.dumps({"baseline": str(base_date), "status": status}),
+    )
+
+
+def _no_baseline(column: str, d) -> Metric:
+    return ("drift", column, "psi", None, d.shift, False, json.dumps({"note": "no baseline yet"}))
+
+
+def _null_rate_rows(
+    rates: dict, columns: list[str], as_of: date, base_date: date | None, cfg: AppConfig, name: str
+) -> list[Metric]:
+    if as_of not in rates:
+        return []
+    limit = cfg.monitoring.kri.max_null_rate_increase
+    out = []
+    for c in columns:
+        now = rates[as_of][c]
+        base = rates[base_date][c] if base_date in rates else None
+        breach = base is not None and now is not None and now - base > limit
+        out.append(
+            (
+                "dq",
+                f"{name}.{c}",
+                "null_rate",
+                now,
+                None if base is None else base + limit,
+                bool(breach),
+                json.dumps(
+                    {"baseline": str(base_date) if base_date else None, "baseline_rate": base}
+                ),
+            )
+        )
+    return out
+
+
+def table_metrics(
+    table: DataFrame,
+    drift_columns: list[str],
+    null_columns: list[str],
+    as_of: date,
+    cfg: AppConfig,
+    name: str,
+) -> tuple[list[Metric], list[Metric]]:
+    """(null-rate KRIs, PSI drift) of one table for D in three jobs whatever the columns:
+    the baseline date, the baseline's bin edges, one aggregate of D and the baseline."""
+    d = cfg.monitoring.drift
+    for column in drift_columns:
+        if column not in table.columns:
+            raise ValueError(f"monitoring.drift.features: {column!r} is not a column of {name}")
+    null_columns = [c for c in null_columns if c in table.columns]
+    if not drift_columns and not null_columns:
+        return [], []
+    base_date = _baseline_date(table, as_of, d.baseline_days)
+    dates = [as_of] if base_date is None else [as_of, base_date]
+    rows = table.where(F.col("as_of").isin(*dates))
+    edges: dict[str, list[float]] = {}
+    if base_date is not None and drift_columns:
+        base = rows.where(F.col("as_of") == F.lit(base_date)).select(
+            *[F.col(c).cast("double").alias(c) for c in drift_columns]
+        )
+        edges = bin_edges_many(base, drift_columns, d.bins)
+    got = {
+        r.as_of: r
+        for r in rows.select(
+            "as_of",
+            *[F.col(c).alias(f"n#{c}") for c in null_columns],
+            *[F.col(c).cast("double").alias(c) for c in edges],
+        )
+        .groupBy("as_of")
+        .agg(
+            F.count("*").alias("_rows"),
+            *[
+                F.avg(F.col(f"n#{c}").isNull().cast("double")).alias(f"null#{c}")
+                for c in null_columns
+            ],
+            *bin_count_columns(edges),
+        )
+        .collect()
+    }
+    rates = {k: {c: r[f"null#{c}"] for c in null_columns} for k, r in got.items()}
+    null_rows = (
+        _null_rate_rows(rates, null_columns, as_of, base_date, cfg, name) if null_columns else []
+    )
+    drift = []
+    for column in drift_columns:
+        if base_date is None:
+            drift.append(_no_baseline(column, d))
+            continue
+        e = edges[column]
+        expected = shares_of(got[base_date], column, e) if base_date in got else [0.0]
+        actual = shares_of(got[as_of], column, e) if as_of in got else [0.0]
+        drift.append(_drift_row(column, psi_of_shares_or_none(expected, actual), base_date, d))
+    return null_rows, drift
 
 
 def drift_metrics(
     table: DataFrame, columns: list[str], as_of: date, cfg: AppConfig, name: str
 ) -> list[Metric]:
-    d = cfg.monitoring.drift
-    base_date = _baseline_date(table, as_of, d.baseline_days)
-    out = []
-    for column in columns:
-        if column not in table.columns:
-            raise ValueError(f"monitoring.drift.features: {column!r} is not a column of {name}")
-        if base_date is None:
-            out.append(
-                (
-                    "drift",
-                    column,
-                    "psi",
-                    None,
-                    d.shift,
-                    False,
-                    json.dumps({"note": "no baseline yet"}),
-                )
-            )
-            continue
-        base = table.where(F.col("as_of") == F.lit(base_date)).select(
-            F.col(column).cast("double").alias(column)
-        )
-        now = table.where(F.col("as_of") == F.lit(as_of)).select(
-            F.col(column).cast("double").alias(column)
-        )
-        value = psi(base, now, column, d.bins)
-        status = (
-            None
-            if value is None
-            else ("shift" if value > d.shift else "watch" if value >= d.watch else "stable")
-        )
-        out.append(
-            (
-                "drift",
-                column,
-                "psi",
-                value,
-                d.shift,
-                bool(value is not None and value > d.shift),
-                json.dumps({"baseline": str(base_date), "status": status}),
-            )
-        )
-    return out
+    """PSI of each column on D against the baseline date (see table_metrics)."""
+    return table_metrics(table, columns, [], as_of, cfg, name)[1]
 
 
 def late_arrival_kris(late: DataFrame, as_of: date) -> list[Metric]:
@@ -189,40 +259,7 @@ def null_rate_kris(
     table: DataFrame, columns: list[str], as_of: date, cfg: AppConfig, name: str
 ) -> list[Metric]:
     """Share of nulls per watched column on D; a rise above the baseline's by more than the limit is a breach."""
-    columns = [c for c in columns if c in table.columns]
-    if not columns:
-        return []
-    base_date = _baseline_date(table, as_of, cfg.monitoring.drift.baseline_days)
-    dates = [as_of] if base_date is None else [as_of, base_date]
-    rates = {
-        r.as_of: r
-        for r in table.where(F.col("as_of").isin(*dates))
-        .groupBy("as_of")
-        .agg(*[F.avg(F.col(c).isNull().cast("double")).alias(c) for c in columns])
-        .collect()
-    }
-    if as_of not in rates:
-        return []
-    limit = cfg.monitoring.kri.max_null_rate_increase
-    out = []
-    for c in columns:
-        now = rates[as_of][c]
-        base = rates[base_date][c] if base_date in rates else None
-        breach = base is not None and now is not None and now - base > limit
-        out.append(
-            (
-                "dq",
-                f"{name}.{c}",
-                "null_rate",
-                now,
-                None if base is None else base + limit,
-                bool(breach),
-                json.dumps(
-                    {"baseline": str(base_date) if base_date else None, "baseline_rate": base}
-                ),
-            )
-        )
-    return out
+    return table_metrics(table, [], columns, as_of, cfg, name)[0]
 
 
 def _validation(
@@ -248,22 +285,23 @@ def run_monitoring(
     metrics += quarantine_kris(lakehouse.read(ops.DQ_RESULTS), as_of, cfg)
     if lakehouse.exists("ops.late_dates"):
         metrics += late_arrival_kris(lakehouse.read("ops.late_dates"), as_of)
-    features = lakehouse.read(gold_features.FEATURES)
-    metrics += null_rate_kris(features, cfg.monitoring.drift.features, as_of, cfg, "gold.features")
+    watched = cfg.monitoring.drift.features
+    null_rates, feature_drift = table_metrics(
+        lakehouse.read(gold_features.FEATURES), watched, watched, as_of, cfg, "gold.features"
+    )
+    metrics += null_rates
     metrics += drift_metrics(
         lakehouse.read(gold.RISK_SCORES), ["score"], as_of, cfg, "gold.risk_scores"
     )
-    metrics += drift_metrics(features, cfg.monitoring.drift.features, as_of, cfg, "gold.features")
+    metrics += feature_drift
     rows = [(as_of, run_id, *m) for m in metrics]
     df = (
         spark.createDataFrame(rows, ops.METRICS.schema)
         if rows
         else spark.createDataFrame([], ops.METRICS.schema)
     )
-    for family in ("kri", "dq", "drift"):
-        lakehouse.replace_where(
-            ops.METRICS, df.where(F.col("family") == family), as_of=as_of, family=family
-        )
+    # one commit for the step's families (validation rows are written by fcc.governance)
+    lakehouse.replace_where(ops.METRICS, df, as_of=as_of, family=("kri", "dq", "drift"))
     breaches = sum(1 for m in metrics if m[5])
     validated = _validation(spark, lakehouse, cfg, as_of, run_id)
     log.info(

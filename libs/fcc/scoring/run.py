@@ -33,10 +33,10 @@ def high_risk_countries(cfg: AppConfig) -> list[str]:
 
 
 def previous_scores(lakehouse: Lakehouse, as_of: date) -> DataFrame:
-    """Scores of the latest scored date before D."""
+    """Scores of the latest scored date before D (in the plan: no job of its own)."""
     scores = lakehouse.read(gold.RISK_SCORES).where(F.col("as_of") < F.lit(as_of))
-    latest = scores.agg(F.max("as_of")).first()[0]
-    return scores.where(F.col("as_of") == F.lit(latest)) if latest else scores.limit(0)
+    latest = scores.agg(F.max("as_of").alias("_latest"))
+    return scores.join(F.broadcast(latest), F.col("as_of") == F.col("_latest")).drop("_latest")
 
 
 def run_scoring(
@@ -64,11 +64,15 @@ def run_scoring(
     )
     scores = score_customers(customers, factors, s, as_of, previous_scores(lakehouse, as_of))
     lakehouse.replace_where(gold.RISK_SCORES, scores, as_of=as_of)
+    # one small aggregate over what was written (the tier counts are the step's row counts)
     written = lakehouse.read(gold.RISK_SCORES).where(on_d)
-    tiers = {
-        r["tier"]: r["n"] for r in written.groupBy("tier").agg(F.count("*").alias("n")).collect()
-    }
-    changed = written.where(F.col("tier_changed")).count()
+    rows = (
+        written.groupBy("tier")
+        .agg(F.count("*").alias("n"), F.sum(F.col("tier_changed").cast("int")).alias("changed"))
+        .collect()
+    )
+    tiers = {r["tier"]: r["n"] for r in rows}
+    changed = sum(r["changed"] or 0 for r in rows)
     log.info(
         "scoring: %d customers, tiers %s, %d tier changes", sum(tiers.values()), tiers, changed
     )

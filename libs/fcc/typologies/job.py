@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
@@ -210,29 +211,49 @@ def _without_segments(hits: DataFrame, customers: DataFrame, segments: list[str]
     )
 
 
+# silver.transactions columns no detector reads (kept out of the flow frame)
+_UNUSED_COLUMNS = ("batch_id", "ingested_at", "tx_hash")
+
+
+def flow_frame(lakehouse: Lakehouse, as_of: date, s: TypologiesSettings) -> DataFrame:
+    """The transactions every detector projects from: the lookback read once, kept in memory.
+
+    Each detector filters and reshapes this one frame; it is scanned from Delta once by the
+    step's single write, not once per detector.
+    """
+    days = lookback_days(s)
+    txns = lakehouse.read(silver.TRANSACTIONS).where(
+        F.col("event_date").between(F.lit(as_of - timedelta(days=days)), F.lit(as_of))
+    )
+    return txns.drop(*_UNUSED_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
+
+
 def run_typologies(
     spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
 ) -> dict[str, int]:
     """Write gold.rule_hits for D (this producer's slice only); returns hit counts."""
     started = time.monotonic()
     s = cfg.typologies
-    days = lookback_days(s)
-    txns = lakehouse.read(silver.TRANSACTIONS).where(
-        F.col("event_date").between(F.lit(as_of - timedelta(days=days)), F.lit(as_of))
-    )
-    hits = detect_all(
-        spark,
-        cfg,
-        as_of,
-        txns=txns,
-        customers=lakehouse.read(silver.CUSTOMERS),
-        identifiers=lakehouse.read(silver.IDENTIFIERS),
-        clusters=lakehouse.read(gold.ENTITY_CLUSTERS),
-        chain_edges=lakehouse.read(silver.CHAIN_EDGES),
-        exposure=lakehouse.read(gold.EXPOSURE),
-        features=lakehouse.read(gold_features.FEATURES).where(F.col("as_of") == F.lit(as_of)),
-    )
-    lakehouse.replace_where(gold.RULE_HITS, hits, as_of=as_of, producer=PRODUCER)
+    txns = flow_frame(lakehouse, as_of, s)
+    # several detectors and the segment exclusions join the customers: read them once too
+    customers = lakehouse.read(silver.CUSTOMERS).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        hits = detect_all(
+            spark,
+            cfg,
+            as_of,
+            txns=txns,
+            customers=customers,
+            identifiers=lakehouse.read(silver.IDENTIFIERS),
+            clusters=lakehouse.read(gold.ENTITY_CLUSTERS),
+            chain_edges=lakehouse.read(silver.CHAIN_EDGES),
+            exposure=lakehouse.read(gold.EXPOSURE),
+            features=lakehouse.read(gold_features.FEATURES).where(F.col("as_of") == F.lit(as_of)),
+        )
+        lakehouse.replace_where(gold.RULE_HITS, hits, as_of=as_of, producer=PRODUCER)
+    finally:
+        txns.unpersist()
+        customers.unpersist()
     written = (
         lakehouse.read(gold.RULE_HITS)
         .where((F.col("as_of") == F.lit(as_of)) & (F.col("producer") == PRODUCER))

@@ -78,3 +78,26 @@ def test_a_creation_killed_before_its_commit_does_not_block_the_table(spark, lak
     assert lakehouse.version(SPEC) is not None
     assert lakehouse.exists(SPEC)
     assert [(r.k, r.v) for r in lakehouse.read(SPEC).collect()] == [("a", 1)]
+
+
+def test_last_commit_metrics_hold_the_row_counts_of_the_latest_write(spark, lakehouse):
+    d = date(2026, 11, 27)
+    rows = [(d, "a", 1), (d, "b", 2), (d, "c", 3)]
+    lakehouse.replace_where(SPEC, spark.createDataFrame(rows, ["as_of", "k", "v"]), as_of=d)
+    assert lakehouse.last_commit_metrics(SPEC)["numOutputRows"] == "3"
+    lakehouse.merge(SPEC, spark.createDataFrame([(d, "a", 9), (d, "e", 5)], ["as_of", "k", "v"]))
+    metrics = lakehouse.last_commit_metrics(SPEC)
+    assert (metrics["numTargetRowsInserted"], metrics["numTargetRowsUpdated"]) == ("1", "1")
+
+
+def test_replace_where_with_a_tuple_replaces_the_listed_values_only(spark, lakehouse):
+    d = date(2026, 11, 27)
+    cols = ["as_of", "k", "v"]
+    lakehouse.append(SPEC, spark.createDataFrame([(d, "a", 1), (d, "b", 2), (d, "c", 3)], cols))
+    new = spark.createDataFrame([(d, "a", 10), (d, "b", 20)], cols)
+    lakehouse.replace_where(SPEC, new, as_of=d, k=("a", "b"))
+    assert sorted((r.k, r.v) for r in lakehouse.read(SPEC).collect()) == [
+        ("a", 10),
+        ("b", 20),
+        ("c", 3),
+    ]

@@ -1,0 +1,73 @@
+"""The run ledger ops.runs: one commit per step boundary, every step's outcome recorded."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from fcc import pipeline
+from fcc.core.config import load_config
+from fcc.core.tables import ops
+from fcc.pipeline import Step, StepFailed, run_job
+
+D = date(2026, 3, 31)
+CONF = Path(__file__).resolve().parents[3] / "conf"
+
+
+@pytest.fixture
+def cfg(lakehouse):
+    overrides = [f"lakehouse={lakehouse.root}", "reliability.lease.enabled=false"]
+    return load_config(CONF, env="local", overrides=overrides)
+
+
+def _chain(monkeypatch, *steps):
+    monkeypatch.setattr(pipeline, "NIGHTLY", [name for name, _ in steps])
+    for name, fn in steps:
+        monkeypatch.setitem(pipeline.STEPS, name, Step(name, fn, (), ()))
+
+
+def _runs(lakehouse):
+    return {r.step: r for r in lakehouse.read(ops.RUNS).collect()}
+
+
+def test_a_chain_of_three_steps_writes_four_ledger_commits(spark, lakehouse, cfg, monkeypatch):
+    seen = {}
+
+    def b(ctx):  # while b runs: a is done, b is running, the run is running
+        seen.update({k: r.status for k, r in _runs(lakehouse).items()})
+        return {"rows_out": 2}
+
+    _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", b), ("c", lambda ctx: {}))
+    run_job(spark, lakehouse, cfg, "nightly", D, run_id="r1")
+    assert seen == {"*": "running", "a": "succeeded", "b": "running"}
+    runs = _runs(lakehouse)
+    assert {k: r.status for k, r in runs.items()} == dict.fromkeys(
+        ("*", "a", "b", "c"), "succeeded"
+    )
+    assert runs["*"].row_counts == {"a.rows_out": 1, "b.rows_out": 2}
+    assert runs["b"].row_counts == {"rows_out": 2}
+    assert all(r.ended_at is not None for r in runs.values())
+    # version 0 creates the table; then start+a, a+b, b+c, c+end: n + 1 commits for n steps
+    assert lakehouse.version(ops.RUNS) == 4
+
+
+def test_a_failed_step_records_the_step_and_the_run_failed_in_one_commit(
+    spark, lakehouse, cfg, monkeypatch
+):
+    def broken(ctx):
+        raise ValueError("bad input")
+
+    _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", broken), ("c", lambda ctx: {}))
+    with pytest.raises(StepFailed):
+        run_job(spark, lakehouse, cfg, "nightly", D, run_id="r2")
+    runs = _runs(lakehouse)
+    assert {k: r.status for k, r in runs.items()} == {
+        "*": "failed",
+        "a": "succeeded",
+        "b": "failed",
+    }
+    assert runs["b"].error == "ValueError: bad input"
+    assert runs["*"].error == "step b failed: ValueError: bad input"
+    assert lakehouse.version(ops.RUNS) == 3  # create, start+a, a+b, b failed with the run
