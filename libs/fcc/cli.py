@@ -132,23 +132,92 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     lists = sub.add_parser(
-        "lists", help="load official sanctions lists (OFAC, UN) into the watchlist"
+        "lists", help="load sanctions lists (OFAC, UN) and custom lists into the watchlist"
     )
     lists_sub = lists.add_subparsers(dest="lists_command", required=True)
     load = lists_sub.add_parser("load", parents=[common], help="load a local list file or folder")
     load.add_argument(
         "path",
-        help="OFAC SDN advanced XML (.xml/.xml.bz2), OFAC CSV folder, UN XML, or an "
-        "OFAC per-chain address folder",
+        help="OFAC SDN advanced XML (.xml/.xml.bz2), OFAC CSV folder, UN XML, an "
+        "OFAC per-chain address folder, or a custom list (.csv / .json, see docs/lists.md)",
     )
     load.add_argument(
         "--format",
-        choices=["ofac-advanced", "ofac-csv", "un-xml", "ofac-addresses"],
+        choices=["ofac-advanced", "ofac-csv", "un-xml", "ofac-addresses", "csv", "json"],
         default=None,
-        help="file format (detected when omitted)",
+        help="file format (detected when omitted; .csv / .json files are custom lists)",
+    )
+    load.add_argument(
+        "--list-name",
+        help="list the entries belong to (required for csv / json, e.g. INTERNAL-BLOCK); "
+        "for an official format, loads it under this name instead of the publisher's",
+    )
+    load.add_argument(
+        "--list-version",
+        help="version of this file (default: the file's publication date, a date in its "
+        "name, or a hash of its content)",
     )
     lists_sub.add_parser(
         "refresh", parents=[common], help="download the lists from their publishers and load them"
+    )
+
+    scr = sub.add_parser(
+        "screen",
+        parents=[common],
+        help="screen one name against silver.watchlist now, with the nightly matcher",
+    )
+    scr.add_argument("name", help='the name to screen, e.g. "Ivan Petrovich Sidorov"')
+    scr.add_argument(
+        "--dob", help="date of birth YYYY-MM-DD (YYYY or YYYY-MM are accepted, not compared)"
+    )
+    scr.add_argument("--country", help="nationality: ISO alpha-2 code or country name")
+    scr.add_argument(
+        "--list",
+        action="append",
+        default=[],
+        dest="lists",
+        metavar="LIST",
+        help="only this list_name (repeatable; default every list)",
+    )
+    scr.add_argument(
+        "--type",
+        choices=["person", "entity", "vessel", "aircraft"],
+        default="person",
+        help="what the name is (default person)",
+    )
+    scr.add_argument(
+        "--min-score",
+        type=float,
+        default=None,
+        help="lowest score shown (default the name floor); contains-matches always show",
+    )
+    scr.add_argument("--limit", type=int, default=50, help="most entries shown (default 50)")
+
+    hits = sub.add_parser("hits", help="review screening hits: list them, decide on one")
+    hits_sub = hits.add_subparsers(dest="hits_command", required=True, metavar="ACTION")
+    hl = hits_sub.add_parser("list", parents=[common], help="the screening hits of a date")
+    hl.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
+    hl.add_argument(
+        "--status",
+        choices=["open", "suppressed_fp", "closed_delisted"],
+        help="only hits of this status",
+    )
+    hd = hits_sub.add_parser(
+        "decide", parents=[common], help="record an analyst's decision on a hit (ops.runs too)"
+    )
+    hd.add_argument("hit_id", help="hit id as `fcc hits list` shows it (8+ leading hex digits)")
+    hd.add_argument(
+        "--decision",
+        required=True,
+        choices=["false_positive", "true_match"],
+        help="false_positive: suppressed while customer and entry are unchanged; "
+        "true_match: the customer is the listed party",
+    )
+    hd.add_argument("--reason", required=True, help="why (stored with the decision)")
+    hd.add_argument(
+        "--analyst",
+        default=os.environ.get("FCC_ANALYST") or os.environ.get("USER") or "unknown",
+        help="who decides (default FCC_ANALYST or USER)",
     )
 
     va = sub.add_parser(
@@ -354,7 +423,9 @@ def _cmd_replay(args, cfg) -> int:
 
 
 def _cmd_lists(args, cfg) -> int:
-    from fcc.ingest.lists import ListFormatError, load_list
+    import time
+
+    from fcc.ingest.lists import ListFormatError, load_parsed, parse_list
 
     if args.lists_command == "refresh":
         from fcc.ingest.lists.refresh import refresh_lists
@@ -366,10 +437,112 @@ def _cmd_lists(args, cfg) -> int:
 
     if not Path(args.path).exists():
         raise UsageError(f"no such file or folder: {args.path}")
-    spark, lakehouse = _session(cfg, "lists")
-    try:
-        result = load_list(spark, lakehouse, args.path, args.format)
+    if args.format in ("csv", "json") and not args.list_name:
+        raise UsageError(f"--format {args.format} needs --list-name (e.g. INTERNAL-BLOCK)")
+    started = time.monotonic()
+    try:  # parse before starting Spark: a bad file fails in a second
+        parsed = parse_list(args.path, args.format, args.list_version, args.list_name)
     except ListFormatError as exc:
+        raise UsageError(str(exc)) from exc
+    spark, lakehouse = _session(cfg, "lists")
+    result = load_parsed(spark, lakehouse, parsed, started)
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+    return EXIT_OK
+
+
+def _screen_query(args):
+    """The query of `fcc screen`, checked before Spark starts."""
+    from fcc.ingest.lists.countries import to_iso2
+    from fcc.ingest.lists.custom import partial_date
+    from fcc.screening import Query
+
+    if not args.name.strip():
+        raise UsageError("the name to screen is empty")
+    if args.limit <= 0:
+        raise UsageError("--limit must be positive")
+    dob, note = None, None
+    if args.dob:
+        label = partial_date(args.dob)
+        if label is None:
+            raise UsageError(f"--dob {args.dob!r}: expected YYYY-MM-DD, YYYY-MM or YYYY")
+        if len(label) == 10:
+            dob = date.fromisoformat(label)
+        else:
+            note = f"dob {label} is partial: date-of-birth evidence needs a full date, not compared"
+    country = None
+    if args.country:
+        country = to_iso2(args.country)
+        if country is None:
+            raise UsageError(f"--country {args.country!r}: not an ISO code or country name")
+    return Query(args.name, dob, country, args.type), note
+
+
+def _cmd_screen(args, cfg) -> int:
+    import time
+
+    from fcc.core.tables import silver
+    from fcc.screening import SearchError, search_name, watchlist_frame
+
+    started = time.monotonic()
+    query, note = _screen_query(args)
+    spark, lakehouse = _session(cfg, "screen")
+    entries = watchlist_frame(lakehouse.read(silver.WATCHLIST), args.lists)
+    if entries.empty:
+        held = sorted(
+            r[0] for r in lakehouse.read(silver.WATCHLIST).select("list_name").distinct().collect()
+        )
+        wanted = ", ".join(args.lists) if args.lists else "any list"
+        raise UsageError(
+            f"silver.watchlist holds no entries of {wanted}; lists held: {', '.join(held) or 'none'}"
+        )
+    try:
+        ranked = search_name(
+            spark, entries, query, cfg.screening, min_score=args.min_score, limit=args.limit
+        )
+    except SearchError as exc:
+        raise UsageError(str(exc)) from exc
+    lists = ", ".join(sorted(entries["list_name"].unique()))
+    print(
+        f"screened {query.name!r} type={query.subject_type} dob={query.dob or '-'} "
+        f"country={query.country or '-'} against {len(entries)} entries ({lists}); "
+        f"threshold {cfg.screening.threshold}"
+    )
+    if note:
+        print(f"note: {note}")
+    if ranked.empty:
+        print("no candidates")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.width", 250, "display.max_colwidth", 40):
+            print(ranked.to_string(index=False))
+    print(
+        f"{len(ranked)} entries, {int(ranked['hit'].sum()) if len(ranked) else 0} at or above "
+        f"the threshold, {time.monotonic() - started:.1f} s"
+    )
+    return EXIT_OK
+
+
+def _cmd_hits(args, cfg) -> int:
+    from fcc.screening import ReviewError, decide_hit, hits_of
+
+    _, lakehouse = _session(cfg, "hits")
+    if args.hits_command == "list":
+        found = hits_of(lakehouse, args.as_of, args.status)
+        if found.empty:
+            print(f"no screening hits on {args.as_of}")
+            return EXIT_OK
+        import pandas as pd
+
+        found["hit_id"] = found["hit_id"].str[:16]
+        with pd.option_context("display.width", 250, "display.max_colwidth", 40):
+            print(found.to_string(index=False))
+        print(f"{len(found)} hits on {args.as_of}")
+        return EXIT_OK
+    decision = "true_positive" if args.decision == "true_match" else args.decision
+    try:
+        result = decide_hit(lakehouse, cfg, args.hit_id, decision, args.reason, args.analyst)
+    except ReviewError as exc:
         raise UsageError(str(exc)) from exc
     print(" ".join(f"{k}={v}" for k, v in result.items()))
     return EXIT_OK
@@ -494,6 +667,8 @@ COMMANDS = {
     "replay": _cmd_replay,
     "summary": _cmd_summary,
     "lists": _cmd_lists,
+    "screen": _cmd_screen,
+    "hits": _cmd_hits,
     "validate": _cmd_validate,
     "tune": _cmd_tune,
     "report": _cmd_report,

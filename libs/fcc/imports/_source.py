@@ -28,7 +28,19 @@ def _csv_header(spark: SparkSession, path: str, opts: SourceOptions) -> list[str
     if first is None or not first[0].strip():
         raise ImportFileError(f"{path}: empty file, expected a header line")
     line = first[0].lstrip("\ufeff")
-    return next(csv.reader([line], delimiter=opts.delimiter))
+    return next(csv.reader([line], **_csv_dialect(opts)))
+
+
+def _csv_dialect(opts: SourceOptions) -> dict:
+    """Python csv settings equal to the mapping's quote and escape (for the header line)."""
+    if opts.escape == opts.quote:
+        return {"delimiter": opts.delimiter, "quotechar": opts.quote, "doublequote": True}
+    return {
+        "delimiter": opts.delimiter,
+        "quotechar": opts.quote,
+        "doublequote": False,
+        "escapechar": opts.escape,
+    }
 
 
 def source_schema(spark: SparkSession, path: str, fmt: str, opts: SourceOptions) -> T.StructType:
@@ -98,6 +110,9 @@ def read_source(
         reader.option("header", opts.header)
         .option("enforceSchema", True)
         .option("sep", opts.delimiter)
+        .option("quote", opts.quote)
+        .option("escape", opts.escape)
+        .option("multiLine", opts.multiline)
         .option("encoding", opts.encoding)
         .csv(path)
     )

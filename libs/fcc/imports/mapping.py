@@ -186,6 +186,23 @@ class SourceOptions(Strict):
     header: bool = True  # csv: first line holds column names
     columns: list[str] | None = None  # csv: names to use in file order (duplicate headers)
     encoding: str = "UTF-8"
+    # csv quoting, RFC 4180 by default (as Python's csv module and Excel write it): fields in
+    # `quote`, a quote inside a quoted field written twice (escape = quote). A file that
+    # escapes quotes with a backslash instead says escape: "\\".
+    quote: str = '"'
+    escape: str = '"'
+    # csv: quoted fields may hold line breaks (RFC 4180); off by default since such a file is
+    # read by one task instead of being split
+    multiline: bool = False
+
+    @model_validator(mode="after")
+    def _one_characters(self) -> SourceOptions:
+        for key in ("delimiter", "quote", "escape"):
+            if len(getattr(self, key)) != 1:
+                raise ValueError(f"source.{key} must be one character, got {getattr(self, key)!r}")
+        if self.quote == self.delimiter:
+            raise ValueError("source.quote and source.delimiter must differ")
+        return self
 
 
 class DeriveCustomers(Strict):

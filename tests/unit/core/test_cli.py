@@ -38,3 +38,27 @@ def test_backfill_with_an_unknown_step_is_a_usage_error_before_spark_starts(caps
     err = capsys.readouterr().err
     assert "unknown step(s) typologeis" in err and "typologies" in err
     assert not (tmp_path / "ops").exists()
+
+
+def test_screen_rejects_bad_input_with_exit_2_before_spark_starts(capsys, tmp_path):
+    lake = ["--lakehouse", str(tmp_path)]
+    assert main(["screen", "  ", *lake]) == 2
+    assert "the name to screen is empty" in capsys.readouterr().err
+    assert main(["screen", "Ivan Sidorov", "--dob", "1961-13-01", *lake]) == 2
+    assert "--dob '1961-13-01': expected YYYY-MM-DD, YYYY-MM or YYYY" in capsys.readouterr().err
+    assert main(["screen", "Ivan Sidorov", "--country", "Atlantis", *lake]) == 2
+    assert "not an ISO code or country name" in capsys.readouterr().err
+    assert main(["hits", "decide", "abcdef12", "--decision", "maybe", "--reason", "x"]) == 2
+
+
+def test_custom_list_load_needs_a_name_and_a_bad_row_fails_before_spark(capsys, tmp_path):
+    lake = ["--lakehouse", str(tmp_path / "lake")]
+    good = tmp_path / "block.csv"
+    good.write_text("id,name\nB-1,Ann Example\n")
+    assert main(["lists", "load", str(good), "--format", "csv", *lake]) == 2
+    assert "--format csv needs --list-name" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text('id,name,dob\nB-1,"Ann ""A"" Example",1961-13\n')
+    assert main(["lists", "load", str(bad), "--list-name", "x", *lake]) == 2
+    assert "bad.csv:2: field dob = '1961-13'" in capsys.readouterr().err
+    assert not (tmp_path / "lake").exists()  # nothing started, nothing written

@@ -38,6 +38,15 @@ class ParsedList:
         return f"{self.list_name}:{self.list_version}"
 
 
+def renamed(parsed: ParsedList, list_name: str) -> ParsedList:
+    """The same entries under another list name (entry ids re-prefixed: `UN:QDi.001` -> `X:QDi.001`)."""
+    rows = []
+    for row in parsed.rows:
+        native = row["entry_id"].split(":", 1)[-1]
+        rows.append({**row, "entry_id": f"{list_name}:{native}", "list_name": list_name})
+    return ParsedList(list_name, parsed.list_version, rows, parsed.fmt, parsed.source)
+
+
 def new_row(entry_id: str, list_name: str, list_version: str, entity_type: str | None) -> dict:
     """An empty watchlist row with every field present and arrays empty."""
     row: dict = dict.fromkeys(FIELDS)
