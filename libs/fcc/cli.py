@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scr.add_argument("name", help='the name to screen, e.g. "Ivan Petrovich Sidorov"')
     scr.add_argument(
-        "--dob", help="date of birth YYYY-MM-DD (YYYY or YYYY-MM are accepted, not compared)"
+        "--dob", help="date of birth YYYY-MM-DD, YYYY-MM or YYYY (compared at that precision)"
     )
     scr.add_argument("--country", help="nationality: ISO alpha-2 code or country name")
     scr.add_argument(
@@ -462,13 +462,9 @@ def _screen_query(args):
         raise UsageError("--limit must be positive")
     dob, note = None, None
     if args.dob:
-        label = partial_date(args.dob)
-        if label is None:
+        dob = partial_date(args.dob)  # compared at the precision both sides have
+        if dob is None:
             raise UsageError(f"--dob {args.dob!r}: expected YYYY-MM-DD, YYYY-MM or YYYY")
-        if len(label) == 10:
-            dob = date.fromisoformat(label)
-        else:
-            note = f"dob {label} is partial: date-of-birth evidence needs a full date, not compared"
     country = None
     if args.country:
         country = to_iso2(args.country)

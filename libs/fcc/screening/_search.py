@@ -17,7 +17,6 @@ import logging
 import os
 import pickle
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +32,7 @@ from fcc.screening._match import (
     score_params,
     with_evidence,
 )
-from fcc.screening._names import AnalysedName, KeyParams, analyse_name, single_token_keys
+from fcc.screening._names import AnalysedName, KeyParams, analyse_readings, single_token_keys
 from fcc.screening._score import score_names
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ _CANDIDATES = T.StructType(
         T.StructField("variant", T.IntegerType()),
         T.StructField("subject", T.StringType()),
         T.StructField("subject_type", T.StringType()),
-        T.StructField("dob", T.DateType()),
+        T.StructField("dob_text", T.StringType()),
         T.StructField("nationality", T.StringType()),
         T.StructField("residence_country", T.StringType()),
     ]
@@ -82,7 +81,7 @@ class SearchError(ValueError):
 @dataclass(frozen=True)
 class Query:
     name: str
-    dob: date | None = None
+    dob: str | None = None  # yyyy, yyyy-MM or yyyy-MM-dd, compared at the precision both sides have
     country: str | None = None  # ISO alpha-2, compared as the customer's nationality
     subject_type: str = "person"
 
@@ -128,7 +127,7 @@ def _cache_file(params: KeyParams) -> Path | None:
 
 
 def analysed_names(pairs: set[tuple[str, str | None]], params: KeyParams) -> dict:
-    """(name, entity_type) -> AnalysedName for every list name, analysed once per machine.
+    """(name, entity_type) -> every reading (AnalysedName) of each list name, analysed once per machine.
 
     Analysing a list name with rigour is the costly part of one search (about 50k names on the
     full SDN + UN lists); the names of a new list version are mostly those of the last one.
@@ -142,7 +141,7 @@ def analysed_names(pairs: set[tuple[str, str | None]], params: KeyParams) -> dic
             cached = {}
     missing = [p for p in pairs if p not in cached]
     for name, etype in missing:
-        cached[(name, etype)] = analyse_name(name, etype, params)
+        cached[(name, etype)] = analyse_readings(name, etype, params)
     if missing and path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,28 +155,40 @@ def analysed_names(pairs: set[tuple[str, str | None]], params: KeyParams) -> dic
 
 
 def scored_candidates(entries: pd.DataFrame, query: Query, cfg: ScreeningSettings) -> list[dict]:
-    """List names sharing a blocking key with the query, or holding all its tokens, scored."""
+    """List names sharing a blocking key with the query, or holding all its tokens, scored.
+
+    Both sides are compared in every reading (a Han name in each language's romanisation, a
+    Hangul name in two schemes ...); a candidate keeps the components of its best reading pair.
+    """
     kp, sp = key_params(cfg), score_params(cfg)
-    q = analyse_name(query.name, query.subject_type, kp)
-    if not q.tokens:
+    readings = analyse_readings(query.name, query.subject_type, kp)
+    if not readings:
         raise SearchError(
             f"the name {query.name!r} has no letters or digits left after analysis; "
             "nothing to screen"
         )
-    q_keys = set(q.keys) | set(single_token_keys(q.tokens, kp))
-    q_tokens = set(q.tokens)
+    q_keys = {k for q in readings for k in (*q.keys, *single_token_keys(q.tokens, kp))}
+    q_token_sets = [set(q.tokens) for q in readings]
     names = _list_names(entries)
-    analysed: dict[tuple, AnalysedName] = analysed_names(
+    analysed: dict[tuple, tuple[AnalysedName, ...]] = analysed_names(
         {(n["list_subject"], n["entry"].entity_type) for n in names}, kp
     )
     rows = []
     for n in names:
         entry = n["entry"]
-        a = analysed[(n["list_subject"], entry.entity_type)]
-        contains = q_tokens <= set(a.tokens)
-        if not contains and q_keys.isdisjoint(a.keys):
+        listed = analysed[(n["list_subject"], entry.entity_type)]
+        listed_tokens = [set(a.tokens) for a in listed]
+        contains = any(q <= a for q in q_token_sets for a in listed_tokens)
+        if not contains and q_keys.isdisjoint(k for a in listed for k in a.keys):
             continue
-        s = score_names(list(q.tokens), list(a.tokens), list(q.symbols), list(a.symbols), sp)
+        best = max(
+            (
+                score_names(list(q.tokens), list(a.tokens), list(q.symbols), list(a.symbols), sp)
+                for q in readings
+                for a in listed
+            ),
+            key=lambda scores: scores.name_score,
+        )
         rows.append(
             {
                 "entry_id": entry.entry_id,
@@ -194,12 +205,12 @@ def scored_candidates(entries: pd.DataFrame, query: Query, cfg: ScreeningSetting
                 "name_type": n["name_type"],
                 "quality": n["quality"],
                 "contains": contains,
-                "s": tuple(getattr(s, f) for f in _SCORES),
+                "s": tuple(getattr(best, f) for f in _SCORES),
                 "customer_id": "query",
                 "variant": 0,
                 "subject": query.name,
                 "subject_type": query.subject_type,
-                "dob": query.dob,
+                "dob_text": query.dob,
                 "nationality": query.country,
                 "residence_country": None,
             }

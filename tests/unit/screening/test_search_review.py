@@ -94,7 +94,7 @@ def test_screen_gives_the_nightly_steps_scores_for_the_same_name_dob_and_country
     }
 
     found = search_name(
-        spark, entries, Query("Ivan Sidorov", date(1961, 5, 17), "RU"), low, min_score=0.0
+        spark, entries, Query("Ivan Sidorov", "1961-05-17", "RU"), low, min_score=0.0
     )
 
     got = {
