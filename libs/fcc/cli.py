@@ -277,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--file", required=True, help="file or folder to import")
     imp.add_argument(
-        "--format", choices=["csv", "parquet", "json"], help="default: the mapping's source.format"
+        "--format",
+        choices=["csv", "parquet", "json", "patterns"],
+        help="default: the mapping's source.format",
     )
     imp.add_argument(
         "--mapping",

@@ -95,6 +95,10 @@ def _timestamp(pre: Column, dtype: T.DataType, fm: FieldMap, tz: str, session_tz
     if isinstance(dtype, T.DateType):
         return _wall_to_utc_wall(pre.cast("timestamp_ntz"), tz)
     s = _clean(pre)
+    if fm.steps is not None:
+        n = s.try_cast(T.LongType())
+        seconds = F.lit(fm.steps.start_epoch_seconds) + n * F.lit(fm.steps.length_seconds)
+        return _instant_to_utc_wall(F.timestamp_seconds(seconds), session_tz)
     if fm.format in EPOCH_FORMATS:
         n = s.try_cast(T.DecimalType(20, 3))
         if fm.format == "epoch_millis":

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from fcc.imports._fields import CORRUPT
 from fcc.imports.mapping import SourceOptions
 
 _JSON_PROBE_LINES = 1000
+# Columns the patterns format adds to every row of a laundering attempt.
+PATTERN_COLUMNS = ("attempt", "pattern")
+_BEGIN = r"^\s*BEGIN LAUNDERING ATTEMPT\s*-\s*([A-Za-z-]+)"
+_END = r"^\s*END LAUNDERING ATTEMPT"
 
 
 class ImportFileError(ValueError):
@@ -45,6 +51,14 @@ def _csv_dialect(opts: SourceOptions) -> dict:
 
 def source_schema(spark: SparkSession, path: str, fmt: str, opts: SourceOptions) -> T.StructType:
     """The file's columns without reading its rows (CSV header line, Parquet footer, JSON lines)."""
+    if fmt == "patterns":
+        if not opts.columns:
+            raise ImportFileError(
+                f"{path}: the patterns format has no header; name the row columns with "
+                "source.columns in the mapping"
+            )
+        names = [*opts.columns, *PATTERN_COLUMNS]
+        return T.StructType([T.StructField(n, T.StringType()) for n in names])
     try:
         if fmt == "parquet":
             return spark.read.parquet(path).schema
@@ -98,6 +112,8 @@ def read_source(
     """All rows; CSV and JSON as strings with `_corrupt_record` set on malformed lines."""
     if fmt == "parquet":
         return spark.read.parquet(path)
+    if fmt == "patterns":
+        return _read_patterns(spark, path, opts, schema)
     full = T.StructType([*schema.fields, T.StructField(CORRUPT, T.StringType())])
     reader = (
         spark.read.schema(full)
@@ -115,4 +131,45 @@ def read_source(
         .option("multiLine", opts.multiline)
         .option("encoding", opts.encoding)
         .csv(path)
+    )
+
+
+def _read_patterns(
+    spark: SparkSession, path: str, opts: SourceOptions, schema: T.StructType
+) -> DataFrame:
+    """Rows of AMLworld's patterns file, each with its attempt number and pattern family.
+
+    The file is blocks of `BEGIN LAUNDERING ATTEMPT - <FAMILY>[: detail]`, CSV rows in the
+    transactions layout, `END LAUNDERING ATTEMPT ...`. A row outside any block, or with the
+    wrong number of fields, is a malformed record.
+    """
+    columns = [f.name for f in schema.fields if f.name not in PATTERN_COLUMNS]
+    lines = (
+        spark.read.option("encoding", opts.encoding)
+        .text(path)
+        .withColumn("__line_no", F.monotonically_increasing_id())
+    )
+    in_order = Window.orderBy("__line_no").rowsBetween(Window.unboundedPreceding, 0)
+    family = F.regexp_extract(F.col("value"), _BEGIN, 1)
+    begin = F.col("value").rlike(_BEGIN)
+    end = F.col("value").rlike(_END)
+    # the attempt a line belongs to: BEGIN lines so far; closed after its END line
+    marked = lines.select(
+        "value",
+        "__line_no",
+        F.sum(begin.cast("int")).over(in_order).alias("__attempt"),
+        F.sum(end.cast("int")).over(in_order).alias("__ended"),
+        F.last(F.when(begin, F.upper(family)), ignorenulls=True).over(in_order).alias("pattern"),
+        begin.alias("__begin"),
+        end.alias("__end"),
+    )
+    rows = marked.where(~F.col("__begin") & ~F.col("__end") & (F.trim("value") != ""))
+    inside = F.col("__attempt") > F.col("__ended")
+    parts = F.split(F.col("value"), F.lit(re.escape(opts.delimiter)), -1)
+    ok = inside & (F.size(parts) == len(columns))
+    return rows.select(
+        *[F.try_element_at(parts, F.lit(i + 1)).alias(c) for i, c in enumerate(columns)],
+        F.when(inside, F.col("__attempt").cast("string")).alias("attempt"),
+        F.when(inside, F.col("pattern")).alias("pattern"),
+        F.when(~ok, F.col("value")).alias(CORRUPT),
     )

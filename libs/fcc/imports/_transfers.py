@@ -205,9 +205,9 @@ def write_labels(ctx: ImportContext, t: DataFrame) -> dict[str, int]:
     ctx.lakehouse.merge(
         truth.CUSTOMER_LABELS, labels, update_condition="s.is_suspicious OR NOT t.is_suspicious"
     )
-    inst = instances(t, ctx)
-    ctx.lakehouse.merge(truth.TYPOLOGY_INSTANCES, inst)
-    return {
-        truth.CUSTOMER_LABELS.qualified: labels.count(),
-        truth.TYPOLOGY_INSTANCES.qualified: inst.count(),
-    }
+    counts = {truth.CUSTOMER_LABELS.qualified: labels.count()}
+    if ctx.mapping.labels.instances:
+        inst = instances(t, ctx)
+        ctx.lakehouse.merge(truth.TYPOLOGY_INSTANCES, inst)
+        counts[truth.TYPOLOGY_INSTANCES.qualified] = inst.count()
+    return counts

@@ -134,6 +134,44 @@ def target_fields(kind: str) -> dict[str, tuple[str, bool]]:
     return out
 
 
+_STEP_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+class StepClock(Strict):
+    """Integer simulation steps -> instants: step n happens at start + n x length."""
+
+    start: str  # ISO 8601 instant of step 0, e.g. 2017-01-01T00:00:00Z
+    length: str = "1 day"  # one step: "<n> second|minute|hour|day|week[s]"
+
+    @model_validator(mode="after")
+    def _valid(self) -> StepClock:
+        from datetime import datetime
+
+        try:
+            parsed = datetime.fromisoformat(self.start.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"start: expected an ISO 8601 instant, got {self.start!r}") from None
+        if parsed.tzinfo is None:
+            raise ValueError(f"start: give the offset of {self.start!r} (e.g. Z or +00:00)")
+        self.length_seconds  # noqa: B018 - raises on a bad length
+        return self
+
+    @property
+    def start_epoch_seconds(self) -> int:
+        from datetime import datetime
+
+        return int(datetime.fromisoformat(self.start.replace("Z", "+00:00")).timestamp())
+
+    @property
+    def length_seconds(self) -> int:
+        m = re.fullmatch(r"\s*([0-9]+)\s*(second|minute|hour|day|week)s?\s*", self.length)
+        if not m or int(m.group(1)) == 0:
+            raise ValueError(
+                f"length: expected '<n> second|minute|hour|day|week', got {self.length!r}"
+            )
+        return int(m.group(1)) * _STEP_UNITS[m.group(2)]
+
+
 class FieldMap(Strict):
     """One target field: from a source column, a Spark SQL expression or a constant."""
 
@@ -144,6 +182,7 @@ class FieldMap(Strict):
         Literal["string", "decimal", "integer", "double", "boolean", "date", "timestamp"] | None
     ) = None
     format: str | None = None  # Spark datetime pattern, or epoch_seconds | epoch_millis
+    steps: StepClock | None = None  # integer simulation step -> timestamp (start + n x length)
     time_zone: str | None = None  # zone of timestamps without offset (default: mapping time_zone)
     values: dict[str, str | None] | None = None  # value map, matched trimmed and case-insensitive
     unmapped: Literal["keep", "null", "reject"] = "reject"  # a value missing from `values`
@@ -171,6 +210,10 @@ class FieldMap(Strict):
         if self.unmapped != "reject" and self.values is None:
             raise ValueError("unmapped needs a values map")
         _check_zone(self.time_zone)
+        if self.steps is not None and self.format is not None:
+            raise ValueError("give either steps or format, not both")
+        if self.steps is not None and self.type not in (None, "timestamp"):
+            raise ValueError("steps makes a timestamp; type must be timestamp")
         return self
 
     @property
@@ -181,7 +224,10 @@ class FieldMap(Strict):
 class SourceOptions(Strict):
     """How the file is read."""
 
-    format: Literal["csv", "parquet", "json"] = "csv"  # --format overrides
+    # patterns: AMLworld's laundering-patterns text (BEGIN/END LAUNDERING ATTEMPT blocks of CSV
+    # rows without header, named by `columns`); each row gets `attempt` (1, 2, ... in file
+    # order) and `pattern` (the block's family, e.g. FAN-OUT, CYCLE) as two more columns.
+    format: Literal["csv", "parquet", "json", "patterns"] = "csv"  # --format overrides
     delimiter: str = ","
     header: bool = True  # csv: first line holds column names
     columns: list[str] | None = None  # csv: names to use in file order (duplicate headers)
@@ -231,6 +277,9 @@ class Labels(Strict):
     suspicious: str  # boolean Spark SQL expression over source columns
     typology: FieldMap = Field(default_factory=lambda: FieldMap(const="laundering"))
     instance_id: FieldMap | None = None  # rows sharing it form one instance; null: one per row
+    # false: customer labels only (the instances come from another file, e.g. AMLworld's
+    # patterns file, where each laundering attempt keeps its family)
+    instances: bool = True
 
 
 class Fx(Strict):

@@ -42,7 +42,7 @@ from fcc.quality.reasons import REASONS, Check, is_valid, with_reasons
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("csv", "parquet", "json")
+FORMATS = ("csv", "parquet", "json", "patterns")
 
 
 def default_batch_id(kind: str, path: str) -> str:

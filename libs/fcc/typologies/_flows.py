@@ -279,21 +279,30 @@ def _baseline(rows: DataFrame, as_of: date, window_days: int, history_days: int)
     )
 
 
-def _peer_median(counts: DataFrame, customers: DataFrame | None, min_peers: int) -> DataFrame:
-    """Median window counterparty count of each customer's segment (null if too few peers)."""
+def _peer_levels(counts: DataFrame, customers: DataFrame | None, s: FanSettings) -> DataFrame:
+    """The segment's percentiles of window counterparty counts and USD totals (null: too few peers)."""
     if customers is None:
-        return counts.withColumn("peer_median", F.lit(None).cast("double")).withColumn(
-            "segment", F.lit(None).cast("string")
+        return counts.withColumns(
+            {
+                "segment": F.lit(None).cast("string"),
+                "peer_count_level": F.lit(None).cast("double"),
+                "peer_total_level": F.lit(None).cast("double"),
+            }
         )
     seg = customers.select("customer_id", F.coalesce("segment", F.lit("unknown")).alias("segment"))
     with_seg = counts.join(seg, "customer_id", "left").fillna({"segment": "unknown"})
-    medians = with_seg.groupBy("segment").agg(
-        F.count("*").alias("peers"), F.percentile_approx("n", 0.5).cast("double").alias("median")
+    levels = with_seg.groupBy("segment").agg(
+        F.count("*").alias("peers"),
+        F.percentile_approx("n", s.peer_percentile).cast("double").alias("count_level"),
+        F.percentile_approx("total_usd", s.total_peer_percentile).alias("total_level"),
     )
-    medians = medians.select(
-        "segment", F.when(F.col("peers") >= min_peers, F.col("median")).alias("peer_median")
+    enough = F.col("peers") >= s.min_peers
+    levels = levels.select(
+        "segment",
+        F.when(enough, F.col("count_level")).alias("peer_count_level"),
+        F.when(enough, F.col("total_level")).alias("peer_total_level"),
     )
-    return with_seg.join(medians, "segment", "left")
+    return with_seg.join(levels, "segment", "left")
 
 
 def detect_fan(
@@ -308,6 +317,9 @@ def detect_fan(
 
     direction "in" is fan-in (a funnel), "out" is fan-out. Counterparties already paid (or
     paid by) in the baseline do not count as new: payroll and regular suppliers stay quiet.
+    Every threshold is relative: the customer's busiest baseline window, the segment's
+    percentile of window counts and of window USD totals; only min_counterparties is fixed
+    (the fewest parties that make a fan).
     """
     rows = txns.where(
         _not_trade() & (F.col("direction") == direction) & F.col("counterparty_id").isNotNull()
@@ -334,7 +346,7 @@ def detect_fan(
         .agg(F.sum(F.when(F.col("_seen").isNull(), 1).otherwise(0)).alias("new_n"))
     )
     stats = (
-        _peer_median(counts, customers, s.min_peers)
+        _peer_levels(counts, customers, s)
         .join(history, "customer_id", "left")
         .join(new, "customer_id", "left")
         .fillna({"history_max": 0, "new_n": 0})
@@ -345,8 +357,8 @@ def detect_fan(
         (F.col("n") >= s.min_counterparties)
         & (F.col("n") >= s.history_multiplier * history_floor)
         & (new_share >= s.min_new_share)
-        & (F.col("peer_median").isNull() | (F.col("n") >= s.peer_multiplier * F.col("peer_median")))
-        & (F.col("total_usd") >= s.min_total_usd)
+        & (F.col("peer_count_level").isNull() | (F.col("n") >= F.col("peer_count_level")))
+        & (F.col("peer_total_level").isNull() | (F.col("total_usd") >= F.col("peer_total_level")))
         & _on_day(as_of, "last_date")
     )
     evidence = F.struct(
@@ -357,9 +369,11 @@ def detect_fan(
         F.round(new_share, 4).alias("new_counterparty_share"),
         F.lit(s.min_new_share).alias("min_new_share"),
         F.col("segment"),
-        F.col("peer_median").alias("segment_median"),
-        F.lit(s.peer_multiplier).alias("peer_multiplier"),
+        F.col("peer_count_level").alias("segment_count_level"),
+        F.lit(s.peer_percentile).alias("peer_percentile"),
         F.round("total_usd", 2).alias("total_usd"),
+        F.round("peer_total_level", 2).alias("segment_total_level"),
+        F.lit(s.total_peer_percentile).alias("total_peer_percentile"),
         window_json(as_of - timedelta(days=s.window_days - 1), as_of, days=s.window_days).alias(
             "window"
         ),

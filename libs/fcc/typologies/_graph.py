@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
@@ -85,6 +85,25 @@ def flow_edges(txns: DataFrame, identifiers: DataFrame | None = None) -> DataFra
 # --- round-tripping cycles -----------------------------------------------------------------
 
 
+def amount_level(edges: DataFrame, percentile: float) -> DataFrame:
+    """One row, `_amount_level`: the given percentile of the edges' USD amounts (0 = none)."""
+    if percentile <= 0:
+        return edges.sparkSession.range(1).select(F.lit(0.0).alias("_amount_level"))
+    return edges.agg(
+        F.coalesce(F.percentile_approx("usd", percentile), F.lit(0.0)).alias("_amount_level")
+    )
+
+
+def _best_open_paths(paths: DataFrame, k: int) -> DataFrame:
+    """At most k open paths per current node: the best retention, then the earliest last hop."""
+    w = Window.partitionBy("cur").orderBy(
+        (F.col("last_usd") / F.col("first_usd")).desc(), F.col("t_last"), F.col("path")
+    )
+    return (
+        paths.withColumn("_rank", F.row_number().over(w)).where(F.col("_rank") <= k).drop("_rank")
+    )
+
+
 def detect_cycles(
     txns: DataFrame,
     as_of: date,
@@ -92,11 +111,15 @@ def detect_cycles(
     max_ids: int,
     identifiers: DataFrame | None = None,
 ) -> DataFrame:
-    """Money leaving a customer and returning through 1-3 intermediaries within a window.
+    """Money leaving a customer and returning through 1 to max_length-1 intermediaries.
 
-    Hops are ordered in time, each carries min_hop_ratio..max_hop_ratio of the previous one,
-    the return is at least min_return_ratio of the first hop, and the closing hop is on D.
-    Every customer on the cycle gets a hit (origin or intermediary) with the ordered path.
+    Hops are ordered in time within window_days, each carries min_hop_ratio..max_hop_ratio of
+    the previous one, the return is at least min_return_ratio of the first hop, and the closing
+    hop is on D. The first hop is at least the window's min_amount_percentile payment (no
+    fixed amount: the pattern's own consistency is the signal). Enumeration is bounded: after
+    each hop only the max_paths_per_node open paths with the best retention (last hop / first
+    hop) are followed from each node. Every customer on the cycle gets a hit (origin or
+    intermediary) with the ordered path.
     """
     window_start = day_start(as_of) - timedelta(days=s.window_days - 1)
     rows = txns.where(in_days(as_of, s.window_days))
@@ -109,10 +132,13 @@ def detect_cycles(
         e["src"].alias("src"),
         e["dst"].alias("dst"),
     )
-    paths = edges.where(
-        is_customer_node(F.col("src"))
-        & (F.col("usd") >= s.min_usd)
-        & (F.col("ts") >= F.lit(window_start))
+    floor = amount_level(edges, s.min_amount_percentile)
+    paths = (
+        edges.crossJoin(floor).where(
+            is_customer_node(F.col("src"))
+            & (F.col("usd") >= F.col("_amount_level"))
+            & (F.col("ts") >= F.lit(window_start))
+        )
     ).select(
         F.col("src").alias("origin"),
         F.array("src", "dst").alias("path"),
@@ -159,9 +185,10 @@ def detect_cycles(
                     & (F.col("last_usd") >= s.min_return_ratio * F.col("first_usd"))
                 )
             )
-        # continue only along simple paths (no node twice)
-        paths = extended.where(
-            ~F.array_contains(F.slice("path", 1, F.size("path") - 1), F.col("cur"))
+        # continue only along simple paths (no node twice), the best-retaining few per node
+        paths = _best_open_paths(
+            extended.where(~F.array_contains(F.slice("path", 1, F.size("path") - 1), F.col("cur"))),
+            s.max_paths_per_node,
         )
     if not found:
         return (
@@ -220,15 +247,31 @@ def detect_scatter_gather(
     max_ids: int,
     identifiers: DataFrame | None = None,
 ) -> DataFrame:
-    """A source paying several intermediaries that each forward it on to one sink within days."""
+    """A source paying several intermediaries that each forward it on to one sink within days.
+
+    No fixed amount: a scattered leg is at least the window's min_amount_percentile payment and
+    each intermediary forwards min_hop_ratio..max_hop_ratio of it. Bounded on hubs: an
+    intermediary's max_legs_per_intermediary closest-in-amount forwarding legs are kept.
+    """
     rows = txns.where(in_days(as_of, s.window_days))
-    edges = flow_edges(rows, identifiers).where(F.col("usd") >= s.min_usd).cache()
-    a, b = edges.alias("a"), edges.alias("b")
-    two = a.join(b, F.col("a.dst") == F.col("b.src")).where(
+    edges = flow_edges(rows, identifiers).where(F.col("usd") > 0).cache()
+    floor = amount_level(edges, s.min_amount_percentile)
+    fresh = [F.col(c).alias(c) for c in edges.columns]  # new attribute ids: no self-join clash
+    a = edges.crossJoin(floor).where(F.col("usd") >= F.col("_amount_level")).select(*fresh)
+    a, b = a.alias("a"), edges.select(*fresh).alias("b")
+    joined = a.join(b, F.col("a.dst") == F.col("b.src")).where(
         (F.col("b.ts") > F.col("a.ts"))
         & (F.col("a.src") != F.col("b.dst"))
         & (F.col("b.usd") >= s.min_hop_ratio * F.col("a.usd"))
         & (F.col("b.usd") <= s.max_hop_ratio * F.col("a.usd"))
+    )
+    closest = Window.partitionBy(F.col("a.dst")).orderBy(
+        F.abs(F.col("b.usd") / F.col("a.usd") - 1), F.col("b.ts"), F.col("b.txn_id")
+    )
+    two = (
+        joined.withColumn("_rank", F.row_number().over(closest))
+        .where(F.col("_rank") <= s.max_legs_per_intermediary)
+        .drop("_rank")
     )
     legs = two.select(
         F.col("a.src").alias("source"),

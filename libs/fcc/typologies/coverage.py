@@ -36,14 +36,16 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "fan_in": (
         ("fan_in",),
-        "distinct senders in a window far above the customer's busiest past window and its "
-        "segment, mostly new senders",
+        "distinct senders in a window far above the customer's busiest past window and at the "
+        "segment's top percentile of senders, mostly new senders, moving at least the segment's "
+        "usual weekly USD (no fixed amount)",
         "FATF VA red flags (2020), transaction patterns: many unrelated senders transferring to one "
         "account (funnel)",
     ),
     "fan_out": (
         ("fan_out",),
-        "distinct beneficiaries far above history and peers, mostly new (payroll repeats payees)",
+        "distinct beneficiaries far above history and at the segment's top percentile, mostly new "
+        "(payroll repeats payees), at least the segment's usual weekly USD (no fixed amount)",
         "FATF VA red flags (2020), transaction patterns: funds dispersed to many beneficiaries "
         "shortly after receipt",
     ),
@@ -56,13 +58,17 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "scatter_gather": (
         ("scatter_gather",),
-        "one source paying several intermediaries who each forward most of it to one sink",
+        "one source paying several intermediaries who each forward most of it to one sink; legs "
+        "of at least the window's lower-quartile payment (no fixed amount), bounded per "
+        "intermediary",
         "FATF ML/TF typologies: layering through money mules (source -> mules -> beneficiary)",
     ),
     "cycle": (
         ("cycle",),
-        "directed cycles of 2-4 hops (internal transfers, bank accounts, addresses), ordered in "
-        "time, amounts roughly conserved, returning most of the amount within the window",
+        "directed cycles of 2-6 hops (internal transfers, bank accounts, addresses), ordered in "
+        "time, amounts roughly conserved, returning most of the amount within the window; first "
+        "hop of at least the window's median payment (no fixed amount); bounded enumeration "
+        "(best-retaining open paths per node)",
         "FATF ML/TF typologies: round-tripping of funds through intermediaries to disguise their "
         "origin",
     ),

@@ -84,3 +84,55 @@ def import_address_labels_sample(spark: SparkSession, lakehouse: Lakehouse) -> d
         "address_labels.yaml",
         "labels-vendor",
     )
+
+
+def import_amlsim_sample_layout(spark: SparkSession, lakehouse: Lakehouse) -> dict[str, dict]:
+    """AMLSim's published sample layout: nodes.csv (customers, labels) and transactions.csv."""
+    return {
+        "nodes": _run(
+            spark,
+            lakehouse,
+            "customers",
+            "amlsim_sample_nodes.csv",
+            "amlsim_sample_nodes.yaml",
+            "sims-nodes",
+        ),
+        "transactions": _run(
+            spark,
+            lakehouse,
+            "internal",
+            "amlsim_sample_transactions.csv",
+            "amlsim_sample_transactions.yaml",
+            "sims-trans",
+        ),
+        "labels": _run(
+            spark,
+            lakehouse,
+            "labels",
+            "amlsim_sample_nodes.csv",
+            "amlsim_sample_labels.yaml",
+            "sims-labels",
+        ),
+    }
+
+
+def import_amlworld_patterns(spark: SparkSession, lakehouse: Lakehouse) -> dict[str, dict]:
+    """AMLworld transaction labels, then the patterns file (one instance per attempt)."""
+    return {
+        "labels": _run(
+            spark,
+            lakehouse,
+            "labels",
+            "amlworld_trans.csv",
+            "amlworld_transactions.yaml",
+            "aw-labels",
+        ),
+        "patterns": _run(
+            spark,
+            lakehouse,
+            "labels",
+            "amlworld_patterns.txt",
+            "amlworld_patterns.yaml",
+            "aw-patterns",
+        ),
+    }

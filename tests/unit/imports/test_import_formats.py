@@ -13,6 +13,8 @@ from tests.unit.imports.helpers import (
     DATA,
     import_address_labels_sample,
     import_amlsim_sample,
+    import_amlsim_sample_layout,
+    import_amlworld_patterns,
     import_amlworld_sample,
 )
 
@@ -193,7 +195,9 @@ def test_amlworld_writes_fx_rates_for_each_foreign_currency_and_day_used(amlworl
     }
 
 
-def test_amlworld_laundering_flags_become_customer_labels_and_instances(amlworld):
+def test_amlworld_laundering_flags_become_customer_labels_without_per_payment_instances(
+    amlworld,
+):
     lh, out = amlworld
     assert out["labels"]["truth.customer_labels"] == 6
     labels = {
@@ -208,13 +212,57 @@ def test_amlworld_laundering_flags_become_customer_labels_and_instances(amlworld
         "AW-70:100428660": (True, ["laundering"]),
         "AW-20:8000A1111": (True, ["laundering"]),
     }
+    # the instances (one per attempt) come from the patterns file
+    assert "truth.typology_instances" not in out["labels"]
+    assert not lh.exists("truth.typology_instances")
+
+
+@pytest.fixture(scope="module")
+def amlworld_patterns(spark, tmp_path_factory):
+    lh = Lakehouse(spark, str(tmp_path_factory.mktemp("aw_patterns") / "lakehouse"))
+    return lh, import_amlworld_patterns(spark, lh)
+
+
+def test_amlworld_patterns_file_gives_one_instance_per_attempt_with_its_family(amlworld_patterns):
+    lh, out = amlworld_patterns
+    p = out["patterns"]
+    # 7 rows inside or outside blocks: 5 good, the stray row and the short row quarantined
+    assert (p["rows_read"], p["rows_quarantined"], p["truth.typology_instances"]) == (7, 2, 2)
     inst = by("instance_id", rows(lh, "truth.typology_instances"))
-    assert set(inst) == {f"TXN:{WIRE_EUR}", f"TXN:{BITCOIN}"}
-    wire = inst[f"TXN:{WIRE_EUR}"]
-    assert wire["txn_ids"] == [f"FIAT:{WIRE_EUR}:C", f"FIAT:{WIRE_EUR}:D"]  # ingest's txn ids
-    assert wire["customer_ids"] == ["AW-1:8000F5340", "AW-70:100428660"]
-    assert wire["start_ts"] == wire["end_ts"] == datetime(2022, 9, 1, 14, 15)
-    assert inst[f"TXN:{BITCOIN}"]["txn_ids"] == [f"INT:{BITCOIN}:in", f"INT:{BITCOIN}:out"]
+    assert {k: v["typology"] for k, v in inst.items()} == {
+        "AW-ATTEMPT-1": "fan_out",
+        "AW-ATTEMPT-2": "cycle",
+    }
+    fan = inst["AW-ATTEMPT-1"]
+    # the same txn ids the transactions import gives these payments
+    assert fan["txn_ids"] == sorted(
+        [f"FIAT:{WIRE_EUR}:C", f"FIAT:{WIRE_EUR}:D", f"INT:{BITCOIN}:in", f"INT:{BITCOIN}:out"]
+    )
+    assert fan["customer_ids"] == ["AW-1:8000F5340", "AW-20:8000A1111", "AW-70:100428660"]
+    assert (fan["start_ts"], fan["end_ts"]) == (
+        datetime(2022, 9, 1, 14, 15),
+        datetime(2022, 9, 2, 9, 5),
+    )
+    cycle = inst["AW-ATTEMPT-2"]
+    assert cycle["customer_ids"] == ["AW-1:8000A0001", "AW-2:8000B0002", "AW-3:8000C0003"]
+    assert len(cycle["txn_ids"]) == 6
+    bad = rows(lh, "ops.quarantine", "batch_id = 'aw-patterns'")
+    assert sorted(r["reasons"] for r in bad) == [["MALFORMED_RECORD"], ["MALFORMED_RECORD"]]
+    assert sorted(r["raw"].split('"_corrupt_record":"')[1][:16] for r in bad) == [
+        "2022/09/02 08:00",
+        "2022/09/05 12:00",
+    ]
+
+
+def test_amlworld_patterns_family_replaces_the_laundering_tag_of_its_accounts(amlworld_patterns):
+    lh, _ = amlworld_patterns
+    labels = {
+        r["customer_id"]: (r["is_suspicious"], r["typologies"])
+        for r in rows(lh, "truth.customer_labels")
+    }
+    assert labels["AW-70:100428660"] == (True, ["fan_out"])
+    assert labels["AW-2:8000B0002"] == (True, ["cycle"])
+    assert labels["AW-10:8000EBD30"] == (False, [])
 
 
 # ---- AMLSim --------------------------------------------------------------------------
@@ -257,6 +305,63 @@ def test_amlsim_alert_id_groups_sar_transactions_into_one_instance(amlsim):
     assert (i["start_ts"], i["end_ts"]) == (datetime(2017, 1, 2), datetime(2017, 1, 3, 6, 30))
     labels = {r["customer_id"]: r["is_suspicious"] for r in rows(lh, "truth.customer_labels")}
     assert labels == {"SIM-1": True, "SIM-2": True, "SIM-3": True, "SIM-4": False}
+
+
+def amlsim_sample_id(line: str) -> str:
+    """The content-hash transfer id the AMLSim sample mapping gives a CSV line."""
+    return "SIMS" + sha("|".join(line.split(",")))[:30]
+
+
+@pytest.fixture(scope="module")
+def amlsim_layout(spark, tmp_path_factory):
+    lh = Lakehouse(spark, str(tmp_path_factory.mktemp("amlsim_layout") / "lakehouse"))
+    return lh, import_amlsim_sample_layout(spark, lh)
+
+
+def test_amlsim_sample_layout_turns_integer_steps_into_days_after_the_start(amlsim_layout):
+    lh, out = amlsim_layout
+    t = out["transactions"]
+    assert (t["rows_read"], t["rows_quarantined"], t["bronze.internal_transfers"]) == (5, 1, 4)
+    got = by("transfer_id", rows(lh, "bronze.internal_transfers"))
+    lines = (DATA / "amlsim_sample_transactions.csv").read_text().splitlines()[1:]
+    assert {
+        (r["from_customer_id"], r["to_customer_id"], r["amount"], r["created_at"], r["asset"])
+        for k, r in got.items()
+    } == {
+        ("SIM-0", "SIM-3", "12.5", "2017-01-01T00:00:00+00:00", "USD"),  # step 0 = the start
+        ("SIM-1", "SIM-2", "450.25", "2017-01-04T00:00:00+00:00", "USD"),  # step 3
+        ("SIM-2", "SIM-1", "440.0", "2017-01-05T00:00:00+00:00", "USD"),
+        ("SIM-3", "SIM-9", "7.0", "2017-01-11T00:00:00+00:00", "USD"),
+    }
+    assert set(got) == {amlsim_sample_id(x) for x in lines[:4]}
+    bad = rows(lh, "ops.quarantine", "batch_id = 'sims-trans'")
+    assert [r["reasons"] for r in bad] == [["BAD_TYPE:timestamp"]]  # step "x"
+    derived = rows(lh, "bronze.customers", "batch_id = 'sims-trans'")
+    assert [r["customer_id"] for r in derived] == ["SIM-9"]  # not in nodes.csv
+
+
+def test_amlsim_sample_nodes_give_customers_and_per_account_labels(amlsim_layout):
+    lh, out = amlsim_layout
+    assert out["nodes"]["bronze.customers"] == 5
+    nodes = by("customer_id", rows(lh, "bronze.customers", "batch_id = 'sims-nodes'"))
+    assert (nodes["SIM-1"]["segment"], nodes["SIM-1"]["onboarded_at"]) == (
+        "retail",
+        "2017-01-01T00:00:00+00:00",
+    )
+    lab = out["labels"]
+    assert (lab["rows_read"], lab["rows_quarantined"], lab["truth.customer_labels"]) == (5, 1, 4)
+    labels = {
+        r["customer_id"]: (r["is_suspicious"], r["typologies"])
+        for r in rows(lh, "truth.customer_labels")
+    }
+    assert labels == {
+        "SIM-0": (False, []),
+        "SIM-1": (True, ["laundering"]),
+        "SIM-2": (True, ["laundering"]),
+        "SIM-3": (False, []),
+    }
+    bad = rows(lh, "ops.quarantine", "batch_id = 'sims-labels'")
+    assert [r["reasons"] for r in bad] == [["BAD_TYPE:is_suspicious"]]  # isFraud "maybe"
 
 
 # ---- vendor address labels, own JSON and Parquet exports ------------------------------

@@ -277,9 +277,9 @@ def fan_txns(spark):
         for w in range(12)
         for i in range(12)
     ]
-    # F3: exactly 10 new senders; F4: 9
-    rows += [txn(f"f3-{i}", "F3", at(i % 3), "in", 600, cp=f"f3s{i}") for i in range(10)]
-    rows += [txn(f"f4-{i}", "F4", at(i % 3), "in", 600, cp=f"f4s{i}") for i in range(9)]
+    # F3: 4 new senders (the fewest that make a fan); F4: 3
+    rows += [txn(f"f3-{i}", "F3", at(i % 3), "in", 600, cp=f"f3s{i}") for i in range(4)]
+    rows += [txn(f"f4-{i}", "F4", at(i % 3), "in", 600, cp=f"f4s{i}") for i in range(3)]
     # E1: payroll: the same 15 employees paid monthly; M1: 12 new beneficiaries in a week
     rows += [
         txn(f"e1-{m}-{i}", "E1", at(30 * m), "out", 3000, cp=f"emp{i}")
@@ -299,14 +299,33 @@ def test_fan_in_fires_on_many_new_senders_and_spares_a_regular_merchant(fan_txns
     assert len(hits["F1"]["txn_ids"]) == 12
 
 
-def test_fan_in_stays_quiet_when_peers_are_as_busy(spark, fan_txns):
+def test_fan_in_is_judged_against_the_segments_percentiles_of_counts_and_totals(spark, fan_txns):
     peers = spark.createDataFrame(
         [(c, "retail") for c in ("F1", "F2", "F3", "F4")], "customer_id string, segment string"
     )
-    s = FanInSettings(min_peers=4, peer_multiplier=1.1)  # segment median of (12, 12, 10, 9) is 10
+    # window senders (12, 12, 4, 3): the 90th percentile is 12; USD totals (12000, 12000, 2400,
+    # 1800): the median is 2400
+    s = FanInSettings(min_peers=4, peer_percentile=0.9, total_peer_percentile=0.5)
     hits = hits_by_customer(_flows.detect_fan(fan_txns, D, s, "in", N, peers))
-    assert set(hits) == {"F1"}
-    assert hits["F1"]["evidence"]["segment_median"] == 10.0
+    assert set(hits) == {"F1"}  # F3's 4 senders are below the segment's 90th percentile
+    ev = hits["F1"]["evidence"]
+    assert (ev["segment_count_level"], ev["segment_total_level"]) == (12.0, 2400.0)
+    s = FanInSettings(min_peers=4, peer_percentile=0.1, total_peer_percentile=0.9)
+    assert set(hits_by_customer(_flows.detect_fan(fan_txns, D, s, "in", N, peers))) == {"F1"}
+    s = FanInSettings(min_peers=4, peer_percentile=0.1, total_peer_percentile=0.1)
+    assert set(hits_by_customer(_flows.detect_fan(fan_txns, D, s, "in", N, peers))) == {"F1", "F3"}
+
+
+def test_fan_in_fires_alike_at_any_money_scale(spark, fan_txns):
+    small = fan_txns.withColumn("amount_usd", (F.col("amount_usd") / 100).cast("decimal(38,18)"))
+    peers = spark.createDataFrame(
+        [(c, "retail") for c in ("F1", "F2", "F3", "F4")], "customer_id string, segment string"
+    )
+    s = FanInSettings(min_peers=4, peer_percentile=0.1, total_peer_percentile=0.5)
+    at_1 = hits_by_customer(_flows.detect_fan(fan_txns, D, s, "in", N, peers))
+    at_001 = hits_by_customer(_flows.detect_fan(small, D, s, "in", N, peers))
+    assert set(at_1) == set(at_001) == {"F1", "F3"}
+    assert at_001["F1"]["evidence"]["total_usd"] == 120.0
 
 
 def test_fan_out_fires_on_new_beneficiaries_and_spares_payroll(fan_txns):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from pyspark.sql import functions as F
 
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
 from fcc.core.tables import silver
@@ -61,6 +62,12 @@ def flows(spark):
         *internal("qr", "Q", "R", at(2), 9800),
         txn("rp", "R", at(0, 9), "out", 9600, cp="PB"),
         txn("pr", "P", at(0, 11), "in", 9590, cp="RB"),  # bank fee on arrival
+        # G1 -> G2 -> ... -> G6 -> G1: six hops over six days, a little kept at each
+        *[
+            leg
+            for i in range(1, 7)
+            for leg in internal(f"g{i}", f"G{i}", f"G{i % 6 + 1}", at(6 - i), 12200 - 200 * i)
+        ],
         # T: only two intermediaries
         *internal("t1", "T", "N1", at(3), 5000),
         *internal("t2", "T", "N2", at(3), 5000),
@@ -87,7 +94,7 @@ def identifiers(spark):
 
 def test_cycles_fire_on_round_trips_and_spare_own_account_market_making(flows, identifiers):
     hits = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
-    assert set(hits) == {"A", "B", "C", "X", "Y", "P", "Q", "R"}
+    assert set(hits) == {"A", "B", "C", "X", "Y", "P", "Q", "R", *[f"G{i}" for i in range(1, 7)]}
     a = hits["A"]["evidence"]
     assert a["role"] == "origin" and a["path"] == ["A", "B", "C", "A"] and a["length"] == 3
     assert a["return_ratio"] == 0.94 and a["hours"] == 120.0
@@ -99,6 +106,64 @@ def test_cycles_fire_on_round_trips_and_spare_own_account_market_making(flows, i
     p = hits["P"]["evidence"]
     assert p["role"] == "origin" and p["path"] == ["P", "Q", "R", "P"]
     assert [h["txn_id"] for h in p["hops"]] == ["pq", "INT:qr:out", "rp"]
+
+
+def test_cycles_of_six_hops_are_found_in_time_order(flows, identifiers):
+    hits = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
+    g = hits["G1"]["evidence"]
+    assert g["role"] == "origin" and g["length"] == 6
+    assert g["path"] == ["G1", "G2", "G3", "G4", "G5", "G6", "G1"]
+    assert (g["first_hop_usd"], g["returned_usd"], g["return_ratio"]) == (12000.0, 11000.0, 0.9167)
+    five = CycleSettings(max_length=5)
+    assert "G1" not in hits_by_customer(_graph.detect_cycles(flows, D, five, N, identifiers))
+
+
+def _scaled(flows, factor: float):
+    return flows.withColumn("amount_usd", (F.col("amount_usd") * factor).cast("decimal(38,18)"))
+
+
+@pytest.mark.parametrize("factor", [0.01, 100.0])
+def test_cycles_and_scatter_gather_find_the_same_patterns_at_any_money_scale(
+    flows, identifiers, factor
+):
+    scaled = _scaled(flows, factor)
+    for detect, s in (
+        (_graph.detect_cycles, CycleSettings()),
+        (_graph.detect_scatter_gather, ScatterGatherSettings()),
+    ):
+        base = hits_by_customer(detect(flows, D, s, N, identifiers))
+        other = hits_by_customer(detect(scaled, D, s, N, identifiers))
+        assert set(other) == set(base) and base
+        assert {k: v["evidence"]["role"] for k, v in other.items()} == {
+            k: v["evidence"]["role"] for k, v in base.items()
+        }
+
+
+def test_cycles_ignore_round_trips_of_dust_below_the_windows_usual_payment(spark, flows):
+    dust = txns_df(
+        spark,
+        [txn("d1", "DU", at(3), "out", 5, cp="KD"), txn("d2", "DU", at(0), "in", 5, cp="KD")],
+    )
+    both = flows.unionByName(dust)
+    assert "DU" not in hits_by_customer(_graph.detect_cycles(both, D, CycleSettings(), N))
+    s = CycleSettings(min_amount_percentile=0.0)
+    assert "DU" in hits_by_customer(_graph.detect_cycles(both, D, s, N))
+
+
+def test_cycle_enumeration_follows_at_most_k_open_paths_per_node(spark):
+    # two open paths reach H2: H0 -> H1 -> H2 keeps 99% of its first hop, H9 -> H1 -> H2 99.5%
+    rows = [
+        *internal("h01", "H0", "H1", at(4), 1000),
+        *internal("h91", "H9", "H1", at(4), 995),
+        *internal("h12", "H1", "H2", at(3), 990),
+        *internal("h20", "H2", "H0", at(0), 900),
+    ]
+    df = txns_df(spark, rows)
+    full = hits_by_customer(_graph.detect_cycles(df, D, CycleSettings(min_amount_percentile=0), N))
+    assert full["H0"]["evidence"]["path"] == ["H0", "H1", "H2", "H0"]
+    # one open path per node: H2 follows only H9's (better retention), so H0's cycle is not seen
+    one = CycleSettings(min_amount_percentile=0, max_paths_per_node=1)
+    assert "H0" not in hits_by_customer(_graph.detect_cycles(df, D, one, N))
 
 
 def test_flow_edges_resolve_registered_accounts_of_other_customers(flows, identifiers):

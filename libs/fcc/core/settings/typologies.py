@@ -58,13 +58,15 @@ class PassThroughSettings(Detector):
 class FanSettings(Detector):
     typology: str
     window_days: int = 7  # counterparties counted over this many days ending on D
-    min_counterparties: int = 10  # distinct counterparties needed in the window
+    min_counterparties: int = 4  # distinct counterparties: the fewest that make a fan
     history_days: int = 84  # baseline before the window (whole multiples of window_days)
     history_multiplier: float = 3.0  # window count >= this x the busiest baseline window
     min_new_share: float = 0.7  # share of window counterparties never seen in the baseline
-    peer_multiplier: float = 2.0  # window count >= this x the segment median (peers)
-    min_total_usd: float = 0.0  # USD moved through the counterparties in the window
-    min_peers: int = 5  # active customers a segment needs before the peer median is used
+    # window count >= this percentile of the segment's counts
+    peer_percentile: float = Field(0.99, ge=0, le=1)
+    # window USD >= this percentile of the segment's totals
+    total_peer_percentile: float = Field(0.5, ge=0, le=1)
+    min_peers: int = 5  # active customers a segment needs before the peer checks apply
 
 
 class FanInSettings(FanSettings):
@@ -91,15 +93,21 @@ class ScatterGatherSettings(Detector):
     min_intermediaries: int = 3  # distinct intermediaries between one source and one sink
     min_hop_ratio: float = 0.7  # forwarded USD / received USD at each intermediary, at least
     max_hop_ratio: float = 1.05  # and at most (forwarding more than received is something else)
-    min_usd: float = 1_000.0  # USD per leg to count
+    # scattered leg >= this percentile of the window's payments
+    min_amount_percentile: float = Field(0.25, ge=0, le=1)
+    # forwarding legs kept per intermediary (bounded on hubs)
+    max_legs_per_intermediary: int = Field(50, ge=1)
 
 
 class CycleSettings(Detector):
     typology: str = "cycle"
     window_days: int = 14  # the whole cycle, first hop to return, within these days
     min_length: int = 2  # edges in the cycle (2 = out and back through one intermediary)
-    max_length: int = 4  # up to 3 intermediaries
-    min_usd: float = 1_000.0  # USD of the first hop
+    max_length: int = 6  # up to 5 intermediaries
+    # first hop >= this percentile of the window's payments
+    min_amount_percentile: float = Field(0.5, ge=0, le=1)
+    # partial paths kept per node and length, best retention first
+    max_paths_per_node: int = Field(50, ge=1)
     min_hop_ratio: float = 0.7  # each hop carries at least this share of the previous hop
     max_hop_ratio: float = 1.05  # and at most this share
     min_return_ratio: float = 0.8  # returned USD / first hop USD, at least
