@@ -240,23 +240,14 @@ def search_name(
         .transform(with_evidence(cfg))
         .transform(best_per_entry)
         .where((F.col("score") >= floor) | F.col("contains"))
-        .select(
-            "score",
-            (F.col("score") >= cfg.threshold).alias("hit"),
-            "contains",
-            "entry_id",
-            "list_name",
-            "entity_type",
-            F.col("list_subject").alias("matched_name"),
-            "name_type",
-            *[F.col(f"s.{f}").alias(f) for f in _SCORES],
-            "dob_score",
-            "country_score",
-            "dob_adj",
-            "country_adj",
-            "type_adj",
-            "alias_adj",
+        .withColumns(
+            {
+                "hit": F.col("score") >= cfg.threshold,
+                "matched_name": F.col("list_subject"),
+                **{f: F.col(f"s.{f}") for f in _SCORES},
+            }
         )
+        .select(*RESULT_COLUMNS)
         .orderBy(F.desc("score"), F.desc("name_score"), "entry_id")
         .limit(limit)
     )
