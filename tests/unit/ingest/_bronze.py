@@ -22,6 +22,19 @@ def frame(spark, spec, rows: list[dict], batch_id: str = "b1", landed_at: dateti
     return spark.createDataFrame([tuple(r.get(n) for n in names) for r in stamped], spec.schema)
 
 
+def fiat_row(ledger_id: str, booked_at: str = "2026-11-20T10:00:00Z") -> dict:
+    """A 1 USD SEPA credit of C1 in bronze.fiat_ledger."""
+    return {
+        "ledger_id": ledger_id,
+        "customer_id": "C1",
+        "booked_at": booked_at,
+        "entry_type": "CREDIT",
+        "method": "SEPA",
+        "currency": "USD",
+        "amount": "1",
+    }
+
+
 RATES = [  # usd_per_unit on D-1 and D
     ("EUR", "1.100000000000"),
     ("GBP", "1.250000000000"),

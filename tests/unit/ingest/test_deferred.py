@@ -18,7 +18,7 @@ from fcc.imports import import_file
 from fcc.ingest import run_ingest
 from tests.unit.imports.helpers import MAPPINGS
 
-from ._bronze import PREV, D, at, frame, seed_reference
+from ._bronze import PREV, D, at, fiat_row, frame, seed_reference
 
 HEADER = (
     "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,"
@@ -124,27 +124,15 @@ def test_imported_history_replayed_night_by_night_loses_no_row_and_quarantines_o
     assert {t: lakehouse.version(t) for t in versions} == versions
 
 
-def _fiat(lid: str, booked_at: str) -> dict:
-    return {
-        "ledger_id": lid,
-        "customer_id": "C1",
-        "booked_at": booked_at,
-        "entry_type": "CREDIT",
-        "method": "SEPA",
-        "currency": "USD",
-        "amount": "1",
-    }
-
-
 def test_event_after_its_own_landing_is_quarantined_but_an_early_row_is_deferred(spark, lakehouse):
     seed_reference(spark, lakehouse)
     rows = [
         # landed at its event time, 03:00 the next morning: early for PREV, D's row
-        ({**_fiat("EARLY", "2026-11-27T03:00:00Z")}, at(D, 3)),
+        ({**fiat_row("EARLY", "2026-11-27T03:00:00Z")}, at(D, 3)),
         # landed at 01:00 but claims an event at 05:00: impossible, whatever the night
-        ({**_fiat("CLOCK", "2026-11-27T05:00:00Z")}, at(D, 1)),
+        ({**fiat_row("CLOCK", "2026-11-27T05:00:00Z")}, at(D, 1)),
         # landed the day before, event years ahead
-        ({**_fiat("FAR", "2999-01-01T00:00:00Z")}, at(PREV)),
+        ({**fiat_row("FAR", "2999-01-01T00:00:00Z")}, at(PREV)),
     ]
     for i, (row, landed) in enumerate(rows):
         lakehouse.append(

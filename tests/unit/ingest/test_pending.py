@@ -11,23 +11,11 @@ from fcc.ingest import run_ingest
 from fcc.ingest.engine import pending_rows, read_bronze
 from fcc.ingest.transactions import FIAT
 
-from ._bronze import PREV, D, at, context, frame, seed_reference
-
-
-def _fiat(lid, booked_at="2026-11-20T10:00:00Z"):
-    return {
-        "ledger_id": lid,
-        "customer_id": "C1",
-        "booked_at": booked_at,
-        "entry_type": "CREDIT",
-        "method": "SEPA",
-        "currency": "USD",
-        "amount": "1",
-    }
+from ._bronze import PREV, D, at, context, fiat_row, frame, seed_reference
 
 
 def _land(spark, lakehouse, ids, batch_id, landed_at):
-    rows = [_fiat(i) for i in ids]
+    rows = [fiat_row(i) for i in ids]
     lakehouse.append(
         bronze.FIAT_LEDGER, frame(spark, bronze.FIAT_LEDGER, rows, batch_id, landed_at).coalesce(1)
     )
@@ -91,7 +79,7 @@ def test_rows_without_batch_or_landing_time_stay_pending_until_their_batch_recon
     spark, lakehouse
 ):
     names = bronze.FIAT_LEDGER.schema.fieldNames()
-    row = {**_fiat("NB1"), "batch_id": None, "landed_at": None}
+    row = {**fiat_row("NB1"), "batch_id": None, "landed_at": None}
     lakehouse.append(
         bronze.FIAT_LEDGER,
         spark.createDataFrame([tuple(row.get(n) for n in names)], bronze.FIAT_LEDGER.schema),
@@ -116,12 +104,12 @@ def test_resent_transaction_with_a_corrected_date_stays_one_silver_row(spark, la
     seed_reference(spark, lakehouse)
     lakehouse.append(
         bronze.FIAT_LEDGER,
-        frame(spark, bronze.FIAT_LEDGER, [_fiat("X1", "2026-11-26T23:30:00Z")], "f1", at(PREV)),
+        frame(spark, bronze.FIAT_LEDGER, [fiat_row("X1", "2026-11-26T23:30:00Z")], "f1", at(PREV)),
     )
     run_ingest(spark, lakehouse, AppConfig(), PREV, "run-prev")
     lakehouse.append(  # same ledger id, booking time corrected into the next day
         bronze.FIAT_LEDGER,
-        frame(spark, bronze.FIAT_LEDGER, [_fiat("X1", "2026-11-27T00:30:00Z")], "f2", at(D)),
+        frame(spark, bronze.FIAT_LEDGER, [fiat_row("X1", "2026-11-27T00:30:00Z")], "f2", at(D)),
     )
 
     out = run_ingest(spark, lakehouse, AppConfig(), D, "run-d")

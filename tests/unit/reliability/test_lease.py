@@ -260,6 +260,27 @@ def test_cli_run_exits_3_naming_the_holder_when_the_lease_is_held(lakehouse, cli
     assert not lakehouse.exists(ops.RUNS)
 
 
+def _stopped_by_sigterm(spark, lakehouse, cfg, monkeypatch, fn, step, run_id) -> dict:
+    """Run `step` (doing `fn`) under the CLI's SIGTERM handler; assert the run failed, freed its
+    lease and was stopped by the signal; return {step: (status, error)} from ops.runs."""
+    import signal
+
+    _fake_step(monkeypatch, fn, name=step)
+    previous = signal.getsignal(signal.SIGTERM)
+    stop_on_sigterm()
+    try:
+        with pytest.raises(pipeline.StepFailed) as info:
+            run_job(spark, lakehouse, cfg, step, D, run_id=run_id)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert isinstance(info.value.__cause__, Terminated)
+    runs = {r.step: (r.status, r.error) for r in lakehouse.read(ops.RUNS).collect()}
+    assert {name: status for name, (status, _) in runs.items()} == {"*": "failed", step: "failed"}
+    row = lakehouse.read(LEASES).first()
+    assert row.holder_run_id == run_id and row.released_at is not None
+    return runs
+
+
 def test_sigterm_during_a_step_records_the_run_failed_and_frees_the_lease(
     spark, lakehouse, cfg, monkeypatch
 ):
@@ -272,23 +293,8 @@ def test_sigterm_during_a_step_records_the_run_failed_and_frees_the_lease(
         time.sleep(5)  # the handler raises in the main thread before this returns
         return {"rows_out": 1}
 
-    _fake_step(monkeypatch, killed)
-    previous = signal.getsignal(signal.SIGTERM)
-    stop_on_sigterm()
-    try:
-        with pytest.raises(pipeline.StepFailed) as info:
-            run_job(spark, lakehouse, cfg, "ingest", D, run_id="killed")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert isinstance(info.value.__cause__, Terminated)
-    runs = {r.step: (r.status, r.error) for r in lakehouse.read(ops.RUNS).collect()}
-    assert {step: status for step, (status, _) in runs.items()} == {
-        "*": "failed",
-        "ingest": "failed",
-    }
+    runs = _stopped_by_sigterm(spark, lakehouse, cfg, monkeypatch, killed, "ingest", "killed")
     assert "terminated by SIGTERM" in runs["ingest"][1]
-    row = lakehouse.read(LEASES).first()
-    assert row.holder_run_id == "killed" and row.released_at is not None
 
 
 def test_sigterm_while_spark_runs_a_job_cancels_it_records_failed_and_frees_the_lease(
@@ -307,22 +313,7 @@ def test_sigterm_while_spark_runs_a_job_cancels_it_records_failed_and_frees_the_
         ctx.spark.range(0, 10**12, 1, 100_000).selectExpr("sum(id % 7) AS s").collect()  # hours
         return {"rows_out": 1}
 
-    _fake_step(monkeypatch, endless, name="monitoring")
-    previous = signal.getsignal(signal.SIGTERM)
-    stop_on_sigterm()
-    try:
-        with pytest.raises(pipeline.StepFailed) as info:
-            run_job(spark, lakehouse, cfg, "monitoring", D, run_id="stopped")
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert isinstance(info.value.__cause__, Terminated)
-    runs = {r.step: (r.status, r.error) for r in lakehouse.read(ops.RUNS).collect()}
-    assert {step: status for step, (status, _) in runs.items()} == {
-        "*": "failed",
-        "monitoring": "failed",
-    }
+    runs = _stopped_by_sigterm(spark, lakehouse, cfg, monkeypatch, endless, "monitoring", "stopped")
     assert runs["monitoring"][1] == "Terminated: terminated by SIGTERM"
     assert runs["*"][1] == "step monitoring failed: Terminated: terminated by SIGTERM"
-    row = lakehouse.read(LEASES).first()
-    assert row.holder_run_id == "stopped" and row.released_at is not None
     _wait_for(lambda: not spark.sparkContext.statusTracker().getActiveJobsIds(), "cancelled job")
