@@ -115,6 +115,27 @@ def machine(spark: SparkSession) -> dict[str, Any]:
     }
 
 
+def _job_span_ms(data) -> tuple[int, int] | None:
+    """(submission, completion) epoch ms of a finished job from the status store, else None."""
+    sub, end = data.submissionTime(), data.completionTime()
+    if not (sub.isDefined() and end.isDefined()):
+        return None
+    return int(sub.get().getTime()), int(end.get().getTime())
+
+
+def _union_ms(spans: list[tuple[int, int]]) -> int:
+    """Milliseconds covered by at least one of the spans: the time some Spark job was running."""
+    total, reach = 0, None
+    for start, end in sorted(spans):
+        if reach is None or start > reach:
+            total += end - start
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
+
 class Probe:
     """Times a block and collects its Spark metrics through a job group of its own."""
 
@@ -159,6 +180,8 @@ class Probe:
         stage_ids: set[int] = set()
         missing = 0
         names: dict[str, int] = {}
+        seconds: dict[str, float] = {}
+        spans: list[tuple[int, int]] = []
         for job_id in jobs:
             info = self.sc.statusTracker().getJobInfo(job_id)
             if info is None:
@@ -166,10 +189,15 @@ class Probe:
                 continue
             stage_ids.update(int(s) for s in info.stageIds)
             try:  # the job's call site or Delta's description, e.g. "Delta: Compute snapshot"
-                name = str(self._store.job(job_id).name())[:80]
+                data = self._store.job(job_id)
+                name = str(data.name())[:80]
+                span = _job_span_ms(data)
             except Exception:  # noqa: BLE001 - evicted from the store
-                name = "?"
+                name, span = "?", None
             names[name] = names.get(name, 0) + 1
+            if span is not None:
+                spans.append(span)
+                seconds[name] = seconds.get(name, 0.0) + (span[1] - span[0]) / 1000
         out = dict.fromkeys(STAGE_METRICS, 0)
         stage_heap = None
         run_stages = 0
@@ -202,6 +230,10 @@ class Probe:
             **out,
             "executor_stage_peak_jvm_heap_bytes": stage_heap,
             "top_jobs": dict(sorted(names.items(), key=lambda kv: -kv[1])[:8]),
+            "top_jobs_by_seconds": {
+                k: round(v, 2) for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])[:12]
+            },
+            "jobs_busy_s": round(_union_ms(spans) / 1000, 3),
             "metrics_evicted": missing,
         }
 

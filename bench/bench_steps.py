@@ -231,10 +231,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def table(result: dict[str, Any]) -> str:
-    """One line per step: wall, jobs, commits."""
-    lines = [f"{'step':<12} {'wall s':>8} {'jobs':>6} {'commits':>8}"]
+    """One line per step: wall, seconds some Spark job was running, jobs, commits."""
+    lines = [f"{'step':<12} {'wall s':>8} {'in jobs s':>9} {'jobs':>6} {'commits':>8}"]
     for name, r in [*result["steps"].items(), ("ledger", result["ledger"])]:
-        lines.append(f"{name:<12} {r['wall_s']:>8.1f} {r['jobs']:>6} {r['delta_commits']:>8}")
+        busy = r.get("jobs_busy_s")
+        busy_s = f"{busy:>9.1f}" if busy is not None else f"{'':>9}"
+        lines.append(
+            f"{name:<12} {r['wall_s']:>8.1f} {busy_s} {r['jobs']:>6} {r['delta_commits']:>8}"
+        )
     n = result["nightly"]
     lines.append(f"{'nightly':<12} {n['wall_s']:>8.1f} {n['jobs']:>6} {n['delta_commits']:>8}")
     lines.append(f"load {result['load_start']} -> {result['load_end']}")
