@@ -47,6 +47,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--snapshot", default=None, help="folder for D's outputs as Parquet")
     p.add_argument("--out", default=None, help="result JSON (default bench/results/steps-...)")
     p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config override as `fcc run --set` takes it, e.g. spark.conf.spark.sql.shuffle.partitions=4",
+    )
+    p.add_argument(
         "--steps",
         default=None,
         help="comma list: run only these steps of the chain, in order, as one run",
@@ -128,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.in_place:
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(source, work)
-    cfg = load_config(env="local", overrides=[f"lakehouse={work}"])
+    cfg = load_config(env="local", overrides=[f"lakehouse={work}", *args.set])
     conf = dict(cfg.spark.conf)
     conf.update(
         {

@@ -61,14 +61,20 @@ def _merge(
             provenance[dotted] = origin
 
 
+_SPARK_CONF = "spark.conf."
+
+
 def _parse_set(expr: str) -> tuple[list[str], Any]:
     if "=" not in expr:
         raise ConfigError(f"--set {expr!r}: expected key.path=value")
     key, raw = expr.split("=", 1)
     if not key.strip():
         raise ConfigError(f"--set {expr!r}: empty key")
+    key = key.strip()
+    if key.startswith(_SPARK_CONF):  # Spark's own keys are dotted: one string key under spark.conf
+        return ["spark", "conf", key[len(_SPARK_CONF) :]], raw.strip()
     value = yaml.safe_load(raw) if raw.strip() else ""
-    return key.strip().split("."), value
+    return key.split("."), value
 
 
 def _nest(parts: list[str], value: Any) -> dict:

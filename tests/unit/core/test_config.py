@@ -62,6 +62,13 @@ def test_set_override_with_unknown_key_is_reported_as_set(tmp_path):
         load_config(_conf_dir(tmp_path), overrides=["nope=1"])
 
 
+def test_set_override_of_a_spark_setting_keeps_its_dotted_key_and_string_value(tmp_path):
+    cfg = load_config(
+        _conf_dir(tmp_path), overrides=["spark.conf.spark.sql.adaptive.enabled=false"]
+    )
+    assert cfg.spark.conf["spark.sql.adaptive.enabled"] == "false"
+
+
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"config file not found: .*missing.yaml"):
         load_config(_conf_dir(tmp_path), extra_files=[tmp_path / "missing.yaml"])
