@@ -249,26 +249,25 @@ def _run_steps(
     whole = StepRecord("*")
     whole.input_versions = lakehouse.versions()  # every table as the run found it, for replay
     results: dict[str, dict[str, int]] = {}
-    # one ledger commit per step boundary: the step that ended and the one that starts
-    ended: tuple[StepRecord, str, str | None] | None = None
+    # two ledger commits per run: the run's `*` row when it starts, then every step's row and
+    # the run's outcome in one commit when it ends (succeeded or failed)
+    ended: list[tuple[StepRecord, str, str | None]] = []
     rec: StepRecord | None = None  # the step started and not yet ended
-    first = True
+    ledger.write((whole, "running", None))
     try:
         for name in names:
             if held is not None and held.lost:
                 error = f"lease lost before step {name}: another run took over"
-                ledger.write(*([ended] if ended else []), (whole, "failed", error))
+                ledger.write(*ended, (whole, "failed", error))
                 held.check()
             step = STEPS[name]
             rec = StepRecord(name)
             rec.input_versions = _versions(lakehouse, step.inputs)
-            starting = [(whole, "running", None)] if first else []
-            ledger.write(*starting, *([ended] if ended else []), (rec, "running", None))
-            ended, first = None, False
+            log.info("step %-10s started", name)
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
             rec.output_versions = _versions(lakehouse, step.outputs)
             done, rec = rec, None
-            ended = (done, "succeeded", None)
+            ended.append((done, "succeeded", None))
             results[name] = done.row_counts
             whole.input_versions.update(
                 {k: v for k, v in done.input_versions.items() if k not in whole.output_versions}
@@ -277,7 +276,7 @@ def _run_steps(
             counts = " ".join(f"{k}={v}" for k, v in done.row_counts.items())
             log.info("step %-10s ok  %6.1f s  %s", name, time.time() - done.started, counts)
         whole.row_counts = {f"{s}.{k}": v for s, c in results.items() for k, v in c.items()}
-        ledger.write(*([ended] if ended else []), (whole, "succeeded", None))
+        ledger.write(*ended, (whole, "succeeded", None))
     except LeaseLost:
         raise
     except Exception as exc:
@@ -291,13 +290,13 @@ def _record_failure(
     whole: StepRecord,
     rec: StepRecord | None,
     exc: Exception,
-    ended: tuple[StepRecord, str, str | None] | None = None,
+    ended: list[tuple[StepRecord, str, str | None]] | None = None,
 ) -> None:
     """Record the step and the run as failed and raise StepFailed (from Terminated on a signal).
 
     A SIGTERM that arrives while the driver waits on the JVM surfaces as a Py4J error; the
     Spark jobs it interrupted would keep running, so they are cancelled before the ledger write.
-    `ended` is a step that succeeded and is not yet in the ledger; it goes in the same commit.
+    `ended` are the steps that succeeded and are not yet in the ledger; they go in the same commit.
     """
     stopped = stop_signal(exc)
     if stopped is not None:
@@ -305,7 +304,7 @@ def _record_failure(
     reason = stopped or exc
     error = safe_error(reason)  # Spark messages can quote row values: withheld
     where = f"step {rec.step}" if rec is not None else "run"
-    entries = [ended] if ended else []
+    entries = list(ended or [])
     if rec is not None:
         entries.append((rec, "failed", error))
     ledger.write(*entries, (whole, "failed", f"{where} failed: {error}"))

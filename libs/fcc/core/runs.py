@@ -68,7 +68,7 @@ class StepRecord:
 
 
 class RunLedger:
-    """Writes ops.runs rows (MERGE on run_id, step) so a run's progress is visible as it goes."""
+    """Writes ops.runs rows (MERGE on run_id, step): the run when it starts, its steps when it ends."""
 
     def __init__(
         self,
@@ -151,8 +151,8 @@ class RunLedger:
     def write(self, *entries: tuple[StepRecord, str, str | None]) -> None:
         """MERGE (record, status, error) rows in one commit; a status other than running ends it.
 
-        The chain writes each step boundary as one commit: the step that ended and the step
-        that starts (see fcc.pipeline), so a run of n steps makes n + 1 ledger commits.
+        A run writes two commits (see fcc.pipeline): its `*` row when it starts, then every
+        step's row and its own outcome when it ends, whatever the number of steps.
         """
         if any(rec.step == "*" and status == "running" for rec, status, _ in entries):
             if not self._diffed:

@@ -1,4 +1,4 @@
-"""The run ledger ops.runs: one commit per step boundary, every step's outcome recorded."""
+"""The run ledger ops.runs: two commits per run, every step's outcome recorded."""
 
 from __future__ import annotations
 
@@ -32,16 +32,16 @@ def _runs(lakehouse):
     return {r.step: r for r in lakehouse.read(ops.RUNS).collect()}
 
 
-def test_a_chain_of_three_steps_writes_four_ledger_commits(spark, lakehouse, cfg, monkeypatch):
+def test_a_chain_of_three_steps_writes_two_ledger_commits(spark, lakehouse, cfg, monkeypatch):
     seen = {}
 
-    def b(ctx):  # while b runs: a is done, b is running, the run is running
+    def b(ctx):  # while b runs: the run is running; its steps are written when it ends
         seen.update({k: r.status for k, r in _runs(lakehouse).items()})
         return {"rows_out": 2}
 
     _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", b), ("c", lambda ctx: {}))
     run_job(spark, lakehouse, cfg, "nightly", D, run_id="r1")
-    assert seen == {"*": "running", "a": "succeeded", "b": "running"}
+    assert seen == {"*": "running"}
     runs = _runs(lakehouse)
     assert {k: r.status for k, r in runs.items()} == dict.fromkeys(
         ("*", "a", "b", "c"), "succeeded"
@@ -49,8 +49,8 @@ def test_a_chain_of_three_steps_writes_four_ledger_commits(spark, lakehouse, cfg
     assert runs["*"].row_counts == {"a.rows_out": 1, "b.rows_out": 2}
     assert runs["b"].row_counts == {"rows_out": 2}
     assert all(r.ended_at is not None for r in runs.values())
-    # version 0 creates the table; then start+a, a+b, b+c, c+end: n + 1 commits for n steps
-    assert lakehouse.version(ops.RUNS) == 4
+    # version 0 creates the table; then the start, then every step with the end
+    assert lakehouse.version(ops.RUNS) == 2
 
 
 def test_a_failed_step_records_the_step_and_the_run_failed_in_one_commit(
@@ -70,4 +70,4 @@ def test_a_failed_step_records_the_step_and_the_run_failed_in_one_commit(
     }
     assert runs["b"].error == "ValueError: bad input"
     assert runs["*"].error == "step b failed: ValueError: bad input"
-    assert lakehouse.version(ops.RUNS) == 3  # create, start+a, a+b, b failed with the run
+    assert lakehouse.version(ops.RUNS) == 2  # create, start, a + b failed + the run failed
