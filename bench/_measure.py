@@ -40,6 +40,9 @@ META = "_bench_meta.json"
 
 # Targets of issue 12 (ratios measured in the same run).
 TARGETS = {
+    "first_night_over_doctor": 10.0,
+    "steady_night_over_doctor": 4.0,
+    "steady_night_jobs": 150,
     "features_over_scan": 4.0,
     "incremental_over_full": 0.25,
     "cc_over_scipy": 15.0,
@@ -246,6 +249,11 @@ class Probe:
                 v = int(p.get().getMetricValue("JVMHeapMemory"))
                 peak = v if peak is None else max(peak, v)
         return peak
+
+
+def _job_total(probe: Probe) -> int:
+    """Spark jobs the application has run so far (the status store keeps them all here)."""
+    return int(probe._store.jobsList(None).size())
 
 
 def _with_rates(record: dict[str, Any], counts: dict[str, int] | None) -> dict[str, Any]:
@@ -471,8 +479,13 @@ def run_size(
     reuse: bool = True,
     data_root: Path = DATA,
     partial: Path | None = None,
+    session_start_s: float | None = None,
 ) -> dict[str, Any]:
-    """Benchmark one size in the current Spark application; returns the result record."""
+    """Benchmark one size in the current Spark application; returns the result record.
+
+    Two nights run on a copy of the generated set: the first (D-1, the whole history) and a
+    steady-state night (D, one new day); each step of both is measured.
+    """
     data_dir = data_root / size
     probe = Probe(spark)
     started = datetime.now(UTC)
@@ -482,13 +495,27 @@ def run_size(
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(data_dir / "lakehouse", work)
     lakehouse = Lakehouse(spark, str(work))
+    # the first night (D-1) ingests the whole generated history; the steady-state night (D)
+    # then adds one day, as every later night does
     steps: dict[str, dict[str, Any]] = {}
+    first_jobs = _job_total(probe)
     t0 = time.perf_counter()
     with measured_steps(probe, lakehouse, steps):
-        run_id, _ = pipeline.run_job(spark, lakehouse, cfg, "nightly", end)
+        pipeline.run_job(spark, lakehouse, cfg, "nightly", end - timedelta(days=1))
     run_job_s = time.perf_counter() - t0
+    first_jobs = _job_total(probe) - first_jobs
+    steady: dict[str, dict[str, Any]] = {}
+    steady_jobs = _job_total(probe)
+    t0 = time.perf_counter()
+    with measured_steps(probe, lakehouse, steady):
+        run_id, _ = pipeline.run_job(spark, lakehouse, cfg, "nightly", end)
+    steady_run_job_s = time.perf_counter() - t0
+    steady_jobs = _job_total(probe) - steady_jobs
     if partial is not None:  # the nightly's figures survive a failure in the references
-        write_result({"size": size, "steps": steps, "nightly_run_job_s": run_job_s}, partial)
+        write_result(
+            {"size": size, "steps": steps, "steady_steps": steady, "nightly_run_job_s": run_job_s},
+            partial,
+        )
     late = pipeline._late_dates(pipeline.StepContext(spark, lakehouse, cfg, end, run_id))
 
     refs: dict[str, dict[str, Any]] = {}
@@ -549,6 +576,12 @@ def run_size(
         "nightly_total_s": round(sum(v["wall_s"] for v in steps.values()), 3),
         # run_job's own wall time; the difference is the run ledger and version look-ups
         "nightly_run_job_s": round(run_job_s, 3),
+        "nightly_jobs": first_jobs,
+        "steady_steps": {name: steady[name] for name in pipeline.NIGHTLY if name in steady},
+        "steady_total_s": round(sum(v["wall_s"] for v in steady.values()), 3),
+        "steady_run_job_s": round(steady_run_job_s, 3),
+        "steady_jobs": steady_jobs,
+        "session_start_s": session_start_s,
         "references": refs,
         "preparation": prep,
         "cc": cc,
@@ -590,6 +623,28 @@ def ratios(result: dict[str, Any]) -> dict[str, Any]:
     out["nightly_first_load_features_over_full"] = _ratio(nightly_features, full)
     out["incremental_over_night_scan"] = _ratio(incremental, refs["scan_floor_night"]["wall_s"])
     return out
+
+
+def add_doctor_ratios(result: dict[str, Any], doctor_s: float) -> dict[str, Any]:
+    """Each night as a whole process (session start + run_job) over `fcc doctor`'s process time.
+
+    `fcc doctor` (a Spark session, a Delta round trip, a small graph) is the fixed reference,
+    timed as a process in the same invocation; the steady night's Spark jobs are judged too.
+    """
+    start = result.get("session_start_s") or 0.0
+    values = {
+        "first_night_over_doctor": _ratio(start + result["nightly_run_job_s"], doctor_s),
+        "steady_night_over_doctor": _ratio(start + result["steady_run_job_s"], doctor_s),
+        "steady_night_jobs": result["steady_jobs"],
+    }
+    result["references"]["doctor_process"] = {"wall_s": round(doctor_s, 3)}
+    for key, value in values.items():
+        result["ratios"][key] = {
+            "value": value,
+            "target": TARGETS[key],
+            "met": None if value is None else value <= TARGETS[key],
+        }
+    return result
 
 
 def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -656,7 +711,14 @@ def table(results: list[dict[str, Any]], grow: dict[str, Any] | None = None) -> 
                 f"{_mib(spill):>9} {_mib(m['jvm_heap_peak_bytes']):>8} "
                 f"{m['load_start'][0]:>6.1f}>{m['load_end'][0]:<6.1f}"
             )
-        lines.append(f"{r['size']:<6} {'nightly total':<28} {r['nightly_total_s']:>8.1f}")
+        lines.append(f"{r['size']:<6} {'first night total':<28} {r['nightly_total_s']:>8.1f}")
+        for name, m in r.get("steady_steps", {}).items():
+            lines.append(
+                f"{r['size']:<6} {'steady.' + name:<28} {m['wall_s']:>8.1f} {'':>10} {'':>10} "
+                f"{m['jobs']:>5}"
+            )
+        if "steady_total_s" in r:
+            lines.append(f"{r['size']:<6} {'steady night total':<28} {r['steady_total_s']:>8.1f}")
     lines.append("")
     for r in results:
         d = r["data"]

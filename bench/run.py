@@ -6,9 +6,10 @@
     python bench/run.py --sizes small --customers-small 2000 --days 30
 
 Each size runs in its own Spark application (a child process): generate the data set (or reuse
-bench/data/<size>/ when its parameters match), run the nightly chain for the day before the
-last as the initial load, then the measured nightly for the last day on a copy, then the
-references (scan floor, full vs incremental features, scipy vs our connected components).
+bench/data/<size>/ when its parameters match), then on a copy the first night (the day before
+the last: the whole history) and the steady-state night (the last day: one new day), every step
+measured, then the references (scan floor, full vs incremental features, scipy vs our connected
+components). `fcc doctor`, timed as a whole process first, is the fixed reference of both nights.
 Writes bench/results/<date>-<size>.json per size and prints one table with the ratios.
 """
 
@@ -81,12 +82,16 @@ def _one_size(args: argparse.Namespace) -> None:
         conf[key] = value
     root.mkdir(parents=True, exist_ok=True)
     out = Path(args.out) if args.out else m.result_path(size)
+    import time
+
+    t0 = time.perf_counter()
     spark = build_spark(
         app_name=f"fcc-bench-{size}",
         master=args.master or cfg.spark.master or "local[*]",
         conf=conf,
         checkpoint_dir=str(root / "checkpoints"),
     )
+    session_start_s = time.perf_counter() - t0
     try:
         result = m.run_size(
             spark,
@@ -98,6 +103,7 @@ def _one_size(args: argparse.Namespace) -> None:
             end=args.end_date,
             reuse=args.reuse,
             partial=out.with_suffix(".partial.json"),
+            session_start_s=round(session_start_s, 3),
         )
         result["spark_conf"] = conf
     finally:
@@ -125,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         *([f"--driver-memory={args.driver_memory}"] if args.driver_memory else []),
         *(f"--conf={kv}" for kv in args.conf),
     ]
+    doctor_s = time_doctor()
+    print(f"== fcc doctor (the fixed reference): {doctor_s:.1f} s", flush=True)
     results = []
     for size in sizes:
         out = m.result_path(size)
@@ -133,8 +141,26 @@ def main(argv: list[str] | None = None) -> int:
         if subprocess.call(cmd) != 0:
             print(f"size {size} failed", file=sys.stderr)
             return 1
-        results.append((out, json.loads(out.read_text())))
+        result = m.add_doctor_ratios(json.loads(out.read_text()), doctor_s)
+        m.write_result(result, out)
+        results.append((out, result))
     return _report(results)
+
+
+def time_doctor() -> float:
+    """Wall seconds of a whole `fcc doctor` process on a scratch lakehouse."""
+    import tempfile
+    import time
+
+    fcc = Path(sys.executable).parent / "fcc"
+    with tempfile.TemporaryDirectory(prefix="fcc-doctor-") as tmp:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(fcc), "doctor", "--lakehouse", tmp, "--log-level", "WARNING"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        return time.perf_counter() - t0
 
 
 def _report(results: list[tuple[Path, dict]]) -> int:
