@@ -127,7 +127,10 @@ def _labels(spark, engine: str, vertices, edges, broadcast_threshold: int):
 
     # reference: the former home-made DataFrame implementation (algorithm large_small_star)
     algorithm = "large_small_star" if engine == "reference" else engine
-    settings = ComponentsSettings(algorithm=algorithm, broadcast_threshold=broadcast_threshold)
+    # driver_max_edges=0: every engine runs in Spark, never on the driver
+    settings = ComponentsSettings(
+        algorithm=algorithm, broadcast_threshold=broadcast_threshold, driver_max_edges=0
+    )
     return connected_components(vertices, edges, settings)
 
 

@@ -1,12 +1,19 @@
-"""Connected components with GraphFrames (`GraphFrame.connectedComponents`).
+"""Connected components: scipy on the driver for small graphs, GraphFrames above that.
 
 Each component's id is its smallest vertex id, so ids are stable across reruns for unchanged
-components, whatever label the chosen algorithm uses internally. Vertices that only appear in
-`edges` (identifier vertices of the entity graph) take part in the components but are not
-returned; vertices without an edge are their own component. GraphFrames checkpoints its working
-graph every `checkpoint_interval` rounds into the session's checkpoint dir (`build_spark` sets
-one). The algorithm and its settings are chosen from bench/bench_graph.py (docs/performance.md);
-`large_small_star` selects the former DataFrame implementation instead (`_star_components`).
+components, whatever route and algorithm computed them. Vertices that only appear in `edges`
+(identifier vertices of the entity graph) take part in the components but are not returned;
+vertices without an edge are their own component.
+
+A graph of at most `driver_max_edges` edges plus labelled vertices is collected once (one
+bounded Arrow collect, 16 bytes a row) and labelled with scipy's `connected_components`:
+GraphFrames runs dozens of Spark jobs whatever the graph's size, and at the graph step's sizes
+(hundreds to tens of thousands of edges) those jobs are all its cost (docs/performance.md).
+A larger graph goes to GraphFrames (`GraphFrame.connectedComponents`), which checkpoints its
+working graph every `checkpoint_interval` rounds into the session's checkpoint dir
+(`build_spark` sets one). The algorithm and its settings are chosen from bench/bench_graph.py
+(docs/performance.md); `large_small_star` selects the former DataFrame implementation instead
+(`_star_components`).
 """
 
 from __future__ import annotations
@@ -14,9 +21,13 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
+import pyarrow as pa
 from graphframes import GraphFrame
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components as scipy_components
 
 from fcc.core.settings.graph import ComponentsSettings
 
@@ -32,10 +43,25 @@ def connected_components(
     """Label every vertex with its component: returns (id, component), both Long.
 
     `vertices` needs an `id`; `edges` `src` and `dst` (direction ignored; ids cast to Long,
-    null ends and self-loops dropped). The result is cached and counted; the caller owns (and
-    unpersists) it.
+    null ends and self-loops dropped). The caller owns (and unpersists) the result: driver-side
+    labels are a local frame, GraphFrames' are cached and counted.
     """
     settings = settings or ComponentsSettings()
+    wanted = vertices.select(F.col("id").cast("long").alias("id")).distinct()
+    clean = (
+        edges.select(F.col("src").cast("long").alias("src"), F.col("dst").cast("long").alias("dst"))
+        .where(F.col("src").isNotNull() & F.col("dst").isNotNull())
+        .where(F.col("src") != F.col("dst"))
+    )
+    if settings.driver_max_edges:
+        local = _collect_bounded(clean, wanted, settings.driver_max_edges)
+        if local is not None:
+            return _driver_labels(vertices.sparkSession, local)
+        log.info(
+            "connected components: more than %d edges and vertices, GraphFrames %s",
+            settings.driver_max_edges,
+            settings.algorithm,
+        )
     if settings.algorithm == "large_small_star":
         from fcc.graph._star_components import star_connected_components
 
@@ -48,12 +74,6 @@ def connected_components(
             local_finish_max_edges=100_000,
         )
     started = time.monotonic()
-    wanted = vertices.select(F.col("id").cast("long").alias("id")).distinct()
-    clean = (
-        edges.select(F.col("src").cast("long").alias("src"), F.col("dst").cast("long").alias("dst"))
-        .where(F.col("src").isNotNull() & F.col("dst").isNotNull())
-        .where(F.col("src") != F.col("dst"))
-    )
     every_vertex = wanted.unionByName(clean.select(F.col("src").alias("id"))).unionByName(
         clean.select(F.col("dst").alias("id"))
     )
@@ -76,3 +96,44 @@ def connected_components(
         time.monotonic() - started,
     )
     return result
+
+
+def _collect_bounded(clean: DataFrame, wanted: DataFrame, limit: int) -> pa.Table | None:
+    """(src, dst) of every edge plus (id, id) of every wanted vertex, or None past `limit` rows.
+
+    One collect of at most `limit` + 1 rows: a self-loop marks a vertex to label (`clean` has
+    none of its own) and leaves the components unchanged.
+    """
+    marks = wanted.where(F.col("id").isNotNull())
+    rows = clean.unionByName(marks.select(F.col("id").alias("src"), F.col("id").alias("dst")))
+    table = rows.limit(limit + 1).toArrow()
+    return None if table.num_rows > limit else table
+
+
+def _driver_labels(spark, table: pa.Table) -> DataFrame:
+    """(id, component) of the self-looped vertices of `table`, labelled by scipy on the driver."""
+    started = time.monotonic()
+    src = table.column("src").to_numpy(zero_copy_only=False).astype(np.int64)
+    dst = table.column("dst").to_numpy(zero_copy_only=False).astype(np.int64)
+    ids, inverse = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    n = ids.size
+    graph = coo_matrix(
+        (np.ones(src.size, dtype=np.int8), (inverse[: src.size], inverse[src.size :])),
+        shape=(n, n),
+    )
+    count, component = scipy_components(graph, directed=False)
+    smallest = np.full(count, n, dtype=np.int64)
+    np.minimum.at(smallest, component, np.arange(n))  # ids are sorted: first index = smallest id
+    wanted = np.isin(ids, src[src == dst])
+    labels = pa.table(
+        {"id": ids[wanted], "component": ids[smallest[component[wanted]]]},
+        schema=pa.schema([("id", pa.int64()), ("component", pa.int64())]),
+    )
+    log.info(
+        "connected components: driver (scipy) edges=%d vertices=%d components=%d seconds=%.1f",
+        int((src != dst).sum()),
+        labels.num_rows,
+        count,
+        time.monotonic() - started,
+    )
+    return spark.createDataFrame(labels)

@@ -23,7 +23,6 @@ simplification of vendor-style tracing).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,20 +31,18 @@ from pyspark.sql import functions as F
 
 from fcc.core.settings.graph import ExposureSettings
 
-log = logging.getLogger(__name__)
-
 KEY = ["customer_id", "direction", "chain", "address"]
 
 
 @dataclass(frozen=True)
 class ExposureResult:
     rows: DataFrame  # gold.exposure rows without as_of
-    frontier_rows: int  # addresses expanded over all hops (work done)
-    frontier: list[DataFrame]  # cached per-hop frontiers; call release() after writing
+    frontiers: list[DataFrame]  # per hop: the addresses reached (cached when first computed)
+    cached: list[DataFrame]  # the frontiers and the address info; call release() after writing
 
     def release(self) -> None:
         """Drop the cached frontiers."""
-        for frame in self.frontier:
+        for frame in self.cached:
             frame.unpersist()
 
 
@@ -157,24 +154,25 @@ def trace_exposure(
     settings: ExposureSettings,
     as_of: date,
 ) -> ExposureResult:
-    """Trace every customer's counterparties up to `max_hops` and aggregate per category."""
+    """Trace every customer's counterparties up to `max_hops` and aggregate per category.
+
+    One plan for every hop: each hop's frontier is cached when the write first computes it
+    (later hops and the visited set read it again). An empty frontier gives empty later hops,
+    so the loop always runs `max_hops` rounds instead of counting each frontier to stop early.
+    """
     recent = _recent(edges, as_of, settings.lookback_days)
     info = address_info(labels, recent, settings).persist()
     shares = transfer_shares(recent)
     frontier = exposure_seeds(transactions, settings, as_of)
     visited: DataFrame | None = None
     hits: list[DataFrame] = []
-    held: list[DataFrame] = [info]
-    expanded = 0
+    frontiers: list[DataFrame] = []
     for hop in range(1, settings.max_hops + 1):
         frontier = frontier.join(info, ["chain", "address"], "left").persist()
-        held.append(frontier)
+        frontiers.append(frontier)
         visited = (
             frontier.select(*KEY) if visited is None else visited.unionByName(frontier.select(*KEY))
         )
-        size = frontier.count()
-        expanded += size
-        log.info("exposure: hop=%d frontier=%d", hop, size)
         hits.append(
             frontier.where(F.size("risk_categories") > 0).select(
                 "customer_id",
@@ -186,7 +184,7 @@ def trace_exposure(
                 F.lit(hop).alias("hops"),
             )
         )
-        if hop == settings.max_hops or size == 0:
+        if hop == settings.max_hops:
             break
         frontier = (
             frontier.where(~F.coalesce("terminal", F.lit(False)))
@@ -232,4 +230,4 @@ def trace_exposure(
             "labelled_addresses",
         )
     )
-    return ExposureResult(rows=rows, frontier_rows=expanded, frontier=held)
+    return ExposureResult(rows=rows, frontiers=frontiers, cached=[info, *frontiers])

@@ -30,11 +30,9 @@ def _with_as_of(df: DataFrame, as_of: date) -> DataFrame:
     return df.withColumn("as_of", F.lit(as_of))
 
 
-def _slice_count(lakehouse: Lakehouse, spec, as_of: date, **equals: str) -> int:
-    df = lakehouse.read(spec).where(F.col("as_of") == F.lit(as_of))
-    for column, value in equals.items():
-        df = df.where(F.col(column) == value)
-    return df.count()
+def _written_rows(lakehouse: Lakehouse, spec) -> int:
+    """Rows the table's latest commit wrote (its Delta commit metrics; no Spark job)."""
+    return int(lakehouse.last_commit_metrics(spec).get("numOutputRows", 0))
 
 
 def run_graph(
@@ -52,6 +50,7 @@ def run_graph(
         F.col("event_date").between(F.lit(as_of - timedelta(days=lookback - 1)), F.lit(as_of))
     )
     customers = lakehouse.read(silver.CUSTOMERS)
+    counts: dict[str, int] = {}
 
     exposure = trace_exposure(
         transactions,
@@ -60,9 +59,11 @@ def run_graph(
         settings.exposure,
         as_of,
     )
-    lakehouse.replace_where(gold.EXPOSURE, _with_as_of(exposure.rows, as_of), as_of=as_of)
+    # cached by the write: the cluster features read D's exposure from it, not from the table
+    exposure_today = exposure.rows.persist()
+    lakehouse.replace_where(gold.EXPOSURE, _with_as_of(exposure_today, as_of), as_of=as_of)
+    counts["exposure_rows"] = _written_rows(lakehouse, gold.EXPOSURE)
     exposure.release()
-    exposure_today = lakehouse.read(gold.EXPOSURE).where(F.col("as_of") == F.lit(as_of))
 
     graph = build_entity_graph(
         lakehouse.read(silver.IDENTIFIERS), transactions, settings.entity, as_of
@@ -75,29 +76,21 @@ def run_graph(
         with_cluster_features(customers, transactions, exposure_today, settings.entity, as_of)
     )
     lakehouse.replace_where(gold.ENTITY_CLUSTERS, _with_as_of(enriched, as_of), as_of=as_of)
+    counts["entity_cluster_rows"] = _written_rows(lakehouse, gold.ENTITY_CLUSTERS)
+    exposure_today.unpersist()
     lakehouse.replace_where(GRAPH_HUBS, _with_as_of(graph.hubs, as_of), as_of=as_of)
+    counts["hub_identifiers_pruned"] = _written_rows(lakehouse, GRAPH_HUBS)
 
     hits = all_ring_hits(graph.links, customers, clusters, settings.rings, as_of)
     if hits is None:
         hits = spark.createDataFrame([], gold.RULE_HITS.schema)
     lakehouse.replace_where(gold.RULE_HITS, hits, as_of=as_of, producer=PRODUCER)
+    counts["ring_hits"] = _written_rows(lakehouse, gold.RULE_HITS)
+    # from the cached clusters, not read back from the table
+    counts["clusters"] = clusters.select(F.count_distinct("cluster_id")).first()[0]
     clusters.unpersist()
     labels.unpersist()
 
-    counts = {
-        "exposure_rows": _slice_count(lakehouse, gold.EXPOSURE, as_of),
-        "exposure_frontier_rows": exposure.frontier_rows,
-        "entity_cluster_rows": _slice_count(lakehouse, gold.ENTITY_CLUSTERS, as_of),
-        "hub_identifiers_pruned": _slice_count(lakehouse, GRAPH_HUBS, as_of),
-        "ring_hits": _slice_count(lakehouse, gold.RULE_HITS, as_of, producer=PRODUCER),
-    }
-    counts["clusters"] = (
-        lakehouse.read(gold.ENTITY_CLUSTERS)
-        .where(F.col("as_of") == F.lit(as_of))
-        .select("cluster_id")
-        .distinct()
-        .count()
-    )
     counts["rows_out"] = (
         counts["exposure_rows"] + counts["entity_cluster_rows"] + counts["ring_hits"]
     )

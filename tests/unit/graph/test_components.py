@@ -1,3 +1,5 @@
+import logging
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,6 +35,11 @@ EXPECTED = {
 }
 
 
+# both routes: labelled on the driver (the default at this size) and by GraphFrames
+DRIVER = ComponentsSettings()
+GRAPHFRAMES = ComponentsSettings(driver_max_edges=0)
+
+
 def _labels(spark, vertices, edges, settings=None) -> dict[int, int]:
     labels = connected_components(
         spark.createDataFrame([(v,) for v in vertices], ["id"]),
@@ -55,40 +62,67 @@ def test_every_algorithm_labels_chains_hubs_and_isolated_vertices_by_their_small
     aqe = spark.conf.get("spark.sql.adaptive.enabled")
     spark.conf.set("spark.sql.adaptive.enabled", "true")
     try:
-        got = _labels(spark, VERTICES, EDGES, ComponentsSettings(algorithm=algorithm))
+        settings = ComponentsSettings(algorithm=algorithm, driver_max_edges=0)
+        got = _labels(spark, VERTICES, EDGES, settings)
     finally:
         spark.conf.set("spark.sql.adaptive.enabled", aqe)
     assert got == EXPECTED
 
 
-def test_component_ids_are_unchanged_on_a_rerun_with_an_unrelated_new_component(spark):
-    before = _labels(spark, VERTICES, EDGES)
-    after = _labels(spark, [*VERTICES, 1, 2], [*EDGES, (2, 1)])
+def test_a_graph_within_the_driver_bound_is_labelled_on_the_driver_by_smallest_id(spark, caplog):
+    # 11 distinct edges + 1 duplicate + 14 labelled vertices = 26 rows collected
+    with caplog.at_level(logging.INFO, logger="fcc.graph.components"):
+        got = _labels(spark, VERTICES, EDGES, ComponentsSettings(driver_max_edges=26))
+    assert got == EXPECTED
+    assert "driver (scipy)" in caplog.text and "GraphFrames" not in caplog.text
+
+
+def test_a_graph_past_the_driver_bound_goes_to_graphframes_with_the_same_labels(spark, caplog):
+    with caplog.at_level(logging.INFO, logger="fcc.graph.components"):
+        got = _labels(spark, VERTICES, EDGES, ComponentsSettings(driver_max_edges=25))
+    assert got == EXPECTED
+    assert "more than 25 edges and vertices, GraphFrames two_phase" in caplog.text
+    assert "driver (scipy)" not in caplog.text
+
+
+@pytest.mark.parametrize("settings", [DRIVER, GRAPHFRAMES], ids=["driver", "graphframes"])
+def test_component_ids_are_unchanged_on_a_rerun_with_an_unrelated_new_component(spark, settings):
+    before = _labels(spark, VERTICES, EDGES, settings)
+    after = _labels(spark, [*VERTICES, 1, 2], [*EDGES, (2, 1)], settings)
     assert {v: after[v] for v in before} == before
     assert (after[1], after[2]) == (1, 1)
 
 
-def test_a_new_edge_merges_two_components_under_the_smaller_id(spark):
-    got = _labels(spark, VERTICES, [*EDGES, (74, 40)])
+@pytest.mark.parametrize("settings", [DRIVER, GRAPHFRAMES], ids=["driver", "graphframes"])
+def test_a_new_edge_merges_two_components_under_the_smaller_id(spark, settings):
+    got = _labels(spark, VERTICES, [*EDGES, (74, 40)], settings)
     assert {v for v, c in got.items() if c == 7} == {7, 70, 71, 72, 73, 74, 10, 20, 30, 40}
     assert 10 not in got.values()
 
 
-def test_partition_equals_scipy_on_a_random_graph_with_a_long_path(spark):
+def test_an_empty_graph_gives_no_labels_on_the_driver(spark):
+    labels = connected_components(
+        spark.createDataFrame([], "id long"), spark.createDataFrame([], "src long, dst long")
+    )
+    assert labels.collect() == []
+    assert labels.schema.simpleString() == "struct<id:bigint,component:bigint>"
+
+
+def test_both_routes_give_scipys_partition_on_a_random_graph_with_a_long_path(spark):
     rng = np.random.default_rng(7)
     n = 600
     src = np.concatenate([rng.integers(0, n, 400), np.arange(n, n + 60)])
     dst = np.concatenate([rng.integers(0, n, 400), np.arange(n + 1, n + 61)])
     total = n + 61
-    labels = connected_components(
-        spark.range(total), spark.createDataFrame(pd.DataFrame({"src": src, "dst": dst}))
-    )
-    got = labels.toPandas().sort_values("id")
-    labels.unpersist()
     _, scipy_labels = scipy_components(
         coo_matrix((np.ones(len(src)), (src, dst)), shape=(total, total)), directed=False
     )
     ref = pd.DataFrame({"id": np.arange(total), "label": scipy_labels})
     ref["component"] = ref.groupby("label")["id"].transform("min")
-    assert list(got["id"]) == list(range(total))
-    assert list(got["component"]) == list(ref["component"])
+    edges = spark.createDataFrame(pd.DataFrame({"src": src, "dst": dst}))
+    for settings in (DRIVER, GRAPHFRAMES):
+        labels = connected_components(spark.range(total), edges, settings)
+        got = labels.toPandas().sort_values("id")
+        labels.unpersist()
+        assert list(got["id"]) == list(range(total))
+        assert list(got["component"]) == list(ref["component"])

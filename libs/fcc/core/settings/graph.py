@@ -21,6 +21,9 @@ def _check_id_types(value: list[str]) -> list[str]:
 class ComponentsSettings(Strict):
     """GraphFrames connectedComponents (chosen by bench/bench_graph.py, docs/performance.md)."""
 
+    # graphs of at most this many edges plus labelled vertices are collected once and labelled
+    # on the driver (scipy); larger ones go to `algorithm`. 0 = always `algorithm`
+    driver_max_edges: int = Field(1_000_000, ge=0)
     # GraphFrames' two_phase / graphx / randomized_contraction, or the former DataFrame
     # implementation large_small_star (libs/fcc/graph/_star_components.py)
     algorithm: Literal["two_phase", "graphx", "randomized_contraction", "large_small_star"] = (
