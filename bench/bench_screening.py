@@ -168,7 +168,7 @@ def main() -> None:
     setup = time.monotonic() - t0
 
     t1 = time.monotonic()
-    pairs, hits, cached = screen_names(cust_df, entries, cfg)
+    pairs, hits, cached, _ = screen_names(cust_df, entries, cfg)
     n_pairs = pairs.count()
     t_block = time.monotonic() - t1
     t2 = time.monotonic()

@@ -17,6 +17,7 @@ from fcc.alerts.consolidate import (
     union_hits,
 )
 from fcc.core.lakehouse import Lakehouse
+from fcc.core.observe import counted
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold
 
@@ -35,8 +36,9 @@ def run_alerts(
             hits_from_exposure(lakehouse.read(gold.EXPOSURE).where(on_d), s, as_of),
         ]
     )
-    candidates = consolidate_hits(hits).cache()
-    rows, suppressed = plan_alerts(
+    # the candidates are counted by the MERGE that reads them (no count of its own)
+    candidates, tally = counted(consolidate_hits(hits), n=F.count(F.lit(1)))
+    rows, _ = plan_alerts(
         candidates,
         lakehouse.read(gold.ALERTS),
         lakehouse.read(gold.RISK_SCORES).where(on_d),
@@ -45,7 +47,6 @@ def run_alerts(
         run_id,
     )
     rows = rows.cache()
-    n_suppressed = suppressed.count()  # every other candidate is a row of the MERGE below
     # an alert an earlier run of D opened, that no analyst touched and that D's hits no longer
     # support (the rerun had another config or corrected data) is that run's artefact: removed
     # in the same commit (the earlier table version and ops.runs keep the trail)
@@ -54,10 +55,10 @@ def run_alerts(
         "AND t.disposition IS NULL"
     )
     counts = lakehouse.merge(gold.ALERTS, rows, delete_unmatched=superseded)
-    # each row matched an alert (updated, no condition) or did not (inserted)
-    n_candidates = counts["inserted"] + counts["updated"] + n_suppressed
-    candidates.unpersist()
     rows.unpersist()
+    # every candidate is a row of the MERGE (updated, no condition, or inserted) or suppressed
+    n_candidates = tally.get()["n"]
+    n_suppressed = n_candidates - counts["inserted"] - counts["updated"]
     log.info(
         "alerts: %d candidates, %d new, %d updated, %d suppressed",
         n_candidates,

@@ -10,9 +10,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
+from fcc.core.observe import counted
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, gold_features, silver
 from fcc.scoring.scorecard import (
+    TIERS,
     alert_history_factors,
     behaviour_factors,
     cluster_factors,
@@ -63,16 +65,16 @@ def run_scoring(
         ],
     )
     scores = score_customers(customers, factors, s, as_of, previous_scores(lakehouse, as_of))
-    lakehouse.replace_where(gold.RISK_SCORES, scores, as_of=as_of)
-    # one small aggregate over what was written (the tier counts are the step's row counts)
-    written = lakehouse.read(gold.RISK_SCORES).where(on_d)
-    rows = (
-        written.groupBy("tier")
-        .agg(F.count("*").alias("n"), F.sum(F.col("tier_changed").cast("int")).alias("changed"))
-        .collect()
+    # the tier counts are gathered by the write itself (no second read of what was written)
+    scores, counts = counted(
+        scores,
+        changed=F.sum(F.col("tier_changed").cast("long")),
+        **{f"tier_{t}": F.sum((F.col("tier") == t).cast("long")) for t in TIERS},
     )
-    tiers = {r["tier"]: r["n"] for r in rows}
-    changed = sum(r["changed"] or 0 for r in rows)
+    lakehouse.replace_where(gold.RISK_SCORES, scores, as_of=as_of)
+    got = counts.get()
+    tiers = {t: got[f"tier_{t}"] for t in TIERS if got[f"tier_{t}"]}
+    changed = got["changed"]
     log.info(
         "scoring: %d customers, tiers %s, %d tier changes", sum(tiers.values()), tiers, changed
     )

@@ -12,6 +12,7 @@ from pyspark.sql.window import Window
 from fcc.core.settings.scoring import ScoringSettings
 
 FACTOR_COLUMNS = ["customer_id", "factor", "group", "value", "points"]
+TIERS = ("low", "medium", "high", "very_high")  # every value tier_of gives
 
 
 def _factor(

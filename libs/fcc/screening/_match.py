@@ -4,12 +4,14 @@ pairs -> rapidfuzz components (pandas UDFs) -> secondary evidence -> best pair p
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pandas as pd
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._names import KeyParams, analyse_readings, single_token_keys
 from fcc.screening._score import ZERO, NameScores, ScoreParams, score_names
@@ -375,16 +377,25 @@ def to_error_rows(threshold: float) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
-def screen_names(
-    customers: DataFrame, entries: DataFrame, cfg: ScreeningSettings
-) -> tuple[DataFrame, DataFrame, list[DataFrame]]:
-    """(candidate pairs, name hits, frames to unpersist) of customers against list entries.
+class NameScreening(NamedTuple):
+    """What `screen_names` builds: the candidate pairs, the name hits, the frames to unpersist,
+    and the number of candidate pairs (gathered by the first action over the pairs)."""
+
+    pairs: DataFrame
+    hits: DataFrame
+    cached: list[DataFrame]
+    pair_count: Counts
+
+
+def screen_names(customers: DataFrame, entries: DataFrame, cfg: ScreeningSettings) -> NameScreening:
+    """Candidate pairs and name hits of customers against list entries.
 
     A customer name that yields no token in any reading gets a status `error` row with the
     reason (`NO_READING`) instead of being skipped.
 
     The analysed names and the candidate pairs are persisted: each is read twice (keys and
-    join back), and the pandas UDFs must not run twice.
+    join back), and the pandas UDFs must not run twice. The pairs are counted while they are
+    first computed (`pair_count.get()["n"]` after an action over the hits or the pairs).
     """
     kp = key_params(cfg)
     subjects = (
@@ -397,7 +408,8 @@ def screen_names(
         .transform(with_analysis("list_subject", "entity_type", kp, subject=False))
         .persist()
     )
-    pairs = candidate_pairs(subjects, names).persist()
+    pairs, pair_count = counted(candidate_pairs(subjects, names), n=F.count(F.lit(1)))
+    pairs = pairs.persist()
     scored = score_pairs(pairs, subjects, names, score_params(cfg)).where(
         F.col("s.name_score") >= min(cfg.evidence.name_floor, cfg.threshold)
     )
@@ -407,4 +419,4 @@ def screen_names(
         .transform(to_name_hits(cfg.threshold))
         .unionByName(subjects.transform(to_error_rows(cfg.threshold)))
     )
-    return pairs, hits, [subjects, names, pairs]
+    return NameScreening(pairs, hits, [subjects, names, pairs], pair_count)

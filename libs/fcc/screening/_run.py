@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
+from fcc.core.observe import counted
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, silver
 from fcc.core.tables.extra_screening import SCREENING_DECISIONS, SCREENING_RUNS, SCREENING_STATE
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 HITS = gold.SCREENING_HITS
 OPEN, SUPPRESSED, CLOSED, ERROR = "open", "suppressed_fp", "closed_delisted", "error"
 DECISIONS = ("false_positive", "true_positive")
+STATUSES = (OPEN, SUPPRESSED, CLOSED, ERROR)
 
 
 def with_entry_hash(entries: DataFrame) -> DataFrame:
@@ -107,24 +109,24 @@ def run_screening(
     )
     prev = _previous_run(lakehouse, as_of)
     full = prev is None or sorted(prev["list_versions"] or []) != versions
+    # the previous screened date's state and hits, each read once
+    prev_state = prev_hits = None
+    if prev is not None:
+        prev_state = lakehouse.read(SCREENING_STATE).where(F.col("as_of") == F.lit(prev["as_of"]))
+        prev_hits = lakehouse.read(HITS).where(F.col("as_of") == F.lit(prev["as_of"]))
     if full:
         to_screen = customers
-        prev_hits = None
     else:
-        prev_state = lakehouse.read(SCREENING_STATE).where(F.col("as_of") == F.lit(prev["as_of"]))
         to_screen = customers.join(
             prev_state.select("customer_id", F.col("customer_hash").alias("record_hash")),
             ["customer_id", "record_hash"],
             "left_anti",
         )
-        prev_hits = lakehouse.read(HITS).where(F.col("as_of") == F.lit(prev["as_of"]))
     to_screen = to_screen.persist()
-    n_screened = to_screen.count()
 
-    pairs, name_hits, cached = screen_names(to_screen, entries, scfg)
-    n_pairs = pairs.count()
-    current = name_hits
-    if prev_hits is not None:
+    names = screen_names(to_screen, entries, scfg)
+    current = names.hits
+    if not full:
         unchanged = (
             prev_hits.where((F.col("match_type") == "name") & (F.col("status") != CLOSED))
             .join(to_screen.select("customer_id"), "customer_id", "left_anti")
@@ -143,26 +145,24 @@ def run_screening(
     current = current.unionByName(address_hits(addresses, entries))
     current = _apply_decisions(current, lakehouse.read(SCREENING_DECISIONS))
 
-    previous_all = (
-        lakehouse.read(HITS).where(F.col("as_of") == F.lit(prev["as_of"])) if prev else None
-    )
-    if previous_all is not None:
+    if prev_hits is not None:
         delisted = (
-            previous_all.where(~F.col("status").isin(CLOSED, ERROR))
+            prev_hits.where(~F.col("status").isin(CLOSED, ERROR))
             .join(entries.select("entry_id"), "entry_id", "left_anti")
             .drop("as_of")
             .withColumn("status", F.lit(CLOSED))
         )
         current = current.unionByName(delisted)
-    out = current.withColumn("as_of", F.lit(as_of))
+    # the rows per status are counted by the write (no second read of what was written)
+    out, written = counted(
+        current.withColumn("as_of", F.lit(as_of)),
+        rows=F.count(F.lit(1)),
+        **{status: F.sum((F.col("status") == status).cast("long")) for status in STATUSES},
+    )
     lakehouse.replace_where(HITS, out, as_of=as_of)
-
-    _write_state(lakehouse, customers, to_screen, prev, as_of)
-    written = lakehouse.read(HITS).where(F.col("as_of") == F.lit(as_of))
-    counts = {
-        r["status"]: r["n"]
-        for r in written.groupBy("status").agg(F.count("*").alias("n")).collect()
-    }
+    n_screened = _write_state(lakehouse, customers, to_screen, prev_state, as_of)
+    counts = written.get()
+    n_pairs = names.pair_count.get()["n"]
     run_row = spark.createDataFrame(
         [
             (
@@ -172,24 +172,24 @@ def run_screening(
                 versions,
                 n_screened,
                 n_pairs,
-                counts.get(OPEN, 0),
+                counts[OPEN],
             )
         ],
         "as_of date, run_id string, mode string, list_versions array<string>, "
         "customers_screened long, candidate_pairs long, hits_open long",
     )
     lakehouse.replace_where(SCREENING_RUNS, run_row, as_of=as_of)
-    for df in (*cached, to_screen, customers, entries):
+    for df in (*names.cached, to_screen, customers, entries):
         df.unpersist()
     result = {
-        "rows_out": sum(counts.values()),
+        "rows_out": counts["rows"],
         "customers_screened": n_screened,
         "full_rescreen": int(full),
         "candidate_pairs": n_pairs,
-        "hits_open": counts.get(OPEN, 0),
-        "hits_suppressed": counts.get(SUPPRESSED, 0),
-        "hits_closed_delisted": counts.get(CLOSED, 0),
-        "name_errors": counts.get(ERROR, 0),
+        "hits_open": counts[OPEN],
+        "hits_suppressed": counts[SUPPRESSED],
+        "hits_closed_delisted": counts[CLOSED],
+        "name_errors": counts[ERROR],
     }
     log.info(
         "screening as_of=%s run_id=%s %s seconds=%.1f",
@@ -205,25 +205,30 @@ def _write_state(
     lakehouse: Lakehouse,
     customers: DataFrame,
     screened: DataFrame,
-    prev: dict | None,
+    prev_state: DataFrame | None,
     as_of: date,
-) -> None:
-    """Snapshot, per customer, the hash its name hits come from and when it was screened."""
+) -> int:
+    """Snapshot, per customer, the hash its name hits come from and when it was screened;
+    returns the customers screened on as_of (counted by the write)."""
     now = screened.select(
         "customer_id",
         F.col("record_hash").alias("customer_hash"),
         F.lit(as_of).alias("screened_as_of"),
     )
-    if prev is not None:
+    if prev_state is not None:
         kept = (
-            lakehouse.read(SCREENING_STATE)
-            .where(F.col("as_of") == F.lit(prev["as_of"]))
-            .join(now.select("customer_id"), "customer_id", "left_anti")
+            prev_state.join(now.select("customer_id"), "customer_id", "left_anti")
             .join(customers.select("customer_id"), "customer_id", "left_semi")
             .select("customer_id", "customer_hash", "screened_as_of")
         )
         now = now.unionByName(kept)
-    lakehouse.replace_where(SCREENING_STATE, now.withColumn("as_of", F.lit(as_of)), as_of=as_of)
+    # a kept row was screened on an earlier date, before the previous run's as_of
+    state, counts = counted(
+        now.withColumn("as_of", F.lit(as_of)),
+        screened=F.sum((F.col("screened_as_of") == F.lit(as_of)).cast("long")),
+    )
+    lakehouse.replace_where(SCREENING_STATE, state, as_of=as_of)
+    return counts.get()["screened"]
 
 
 def record_decision(

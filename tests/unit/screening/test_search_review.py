@@ -86,9 +86,9 @@ def test_screen_gives_the_nightly_steps_scores_for_the_same_name_dob_and_country
         "nationality string, residence_country string, segment string, record_hash string",
     )
     low = cfg.model_copy(update={"threshold": 0.0})  # every scored pair, as the search shows
-    _, nightly, _ = screen_names(
+    nightly = screen_names(
         with_customer_hash(customer), with_entry_hash(lakehouse.read(silver.WATCHLIST)), low
-    )
+    ).hits
     expected = {
         r.entry_id: (r.name_score, r.dob_score, r.country_score, r.score) for r in nightly.collect()
     }
