@@ -454,26 +454,32 @@ def bg_trades(ctx: Ctx, bg: DataFrame) -> DataFrame:
 
 
 def bg_internal(ctx: Ctx, bg: DataFrame, cust: DataFrame) -> DataFrame:
-    """Person-to-person transfers to a random customer.
+    """Person-to-person transfers to a random customer who had already onboarded.
 
     The amount fits both sides: the smaller of a draw at the sender's and one at the recipient's
     usual ticket size, so an institution does not send a retail customer its own ticket sizes.
+    A draw of a recipient not yet onboarded at the time is no transfer.
     """
     key = F.col("key")
     to = F.floor(ctx.u("to", key) * ctx.n).cast("long")
     to = F.when(to == F.col("idx"), (to + 1) % ctx.n).otherwise(to)
-    recipients = cust.select(F.col("idx").alias("to_idx"), F.col("scale").alias("_to_scale"))
+    recipients = cust.select(
+        F.col("idx").alias("to_idx"),
+        F.col("scale").alias("_to_scale"),
+        F.col("onboarded").alias("_to_onboarded"),
+    )
     df = (
         bg.where(F.col("kind") == "int")
         .withColumn("to_idx", to)
         .join(recipients, "to_idx")
+        .where(F.col("ts") >= F.col("_to_onboarded"))
         .withColumn(
             "usd",
             F.least(
                 F.col("usd"), ctx.lognormal("ito", F.col("_to_scale"), ctx.cfg.amount_sigma, key)
             ),
         )
-        .drop("_to_scale")
+        .drop("_to_scale", "_to_onboarded")
     )
     asset = R.weighted([("USDT", 50), ("BTC", 20), ("ETH", 10), ("FIAT", 20)], ctx.u("iasset", key))
     df = df.select(
