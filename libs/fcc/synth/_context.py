@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
@@ -16,6 +16,7 @@ from fcc.synth._reference import FX
 DAY = 86400
 FX_EPOCH = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
 HISTORY_DAYS = 730  # dormant accounts' past activity and FX rates reach this far back
+LANDING_HOUR = 2  # a day's feed lands at 02:00 UTC the next morning
 
 # (typology tag, customers reserved per instance, min members, max members)
 SLOTS: list[tuple[str, int, int, int]] = [
@@ -72,6 +73,38 @@ class Ctx:
     @property
     def end_unix(self) -> int:
         return self.start_unix + self.days * DAY
+
+    @property
+    def initial_day(self) -> date:
+        """The last day before the window: what was known then lands in one initial load."""
+        return self.end_date - timedelta(days=self.days)
+
+    def initial_batch(self, prefix: str) -> list[Column]:
+        """batch_id and landed_at of a source loaded once, at the window's start (00:00 UTC)."""
+        return [
+            F.lit(prefix + self.initial_day.strftime("%Y%m%d")).alias("batch_id"),
+            F.timestamp_seconds(F.lit(self.start_unix)).alias("landed_at"),
+        ]
+
+    def daily_batch(self, prefix: str, ts: Column) -> list[Column]:
+        """batch_id and landed_at of a daily feed row with event time `ts` (unix seconds).
+
+        A day's rows land together the next morning at LANDING_HOUR, in batch
+        `<prefix>YYYYMMDD` of their UTC day; rows dated before the window land in the initial
+        load `<prefix>init-YYYYMMDD` at the window's start (a migration, not one batch per day).
+        """
+        day0 = F.floor(ts / DAY) * DAY
+        before = ts < F.lit(self.start_unix)
+        daily_id = F.concat(F.lit(prefix), F.from_unixtime(day0.cast("long"), "yyyyMMdd"))
+        landed = day0 + (DAY + LANDING_HOUR * 3600)
+        return [
+            F.when(before, F.lit(prefix + "init-" + self.initial_day.strftime("%Y%m%d")))
+            .otherwise(daily_id)
+            .alias("batch_id"),
+            F.timestamp_seconds(
+                F.when(before, F.lit(self.start_unix)).otherwise(landed).cast("long")
+            ).alias("landed_at"),
+        ]
 
     # randomness bound to the run seed
     def u(self, salt: str, *keys) -> Column:

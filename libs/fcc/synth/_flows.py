@@ -137,14 +137,6 @@ def _fx_ts(df: DataFrame) -> Column:
     return F.coalesce(F.col("fx_ts"), F.col("ts")) if "fx_ts" in df.columns else F.col("ts")
 
 
-def _landing(prefix: str, ts: Column) -> list[Column]:
-    day0 = F.floor(ts / DAY) * DAY
-    return [
-        F.concat(F.lit(prefix), F.from_unixtime(day0.cast("long"), "yyyyMMdd")).alias("batch_id"),
-        F.timestamp_seconds((day0 + DAY + 7200).cast("long")).alias("landed_at"),
-    ]
-
-
 def fiat_final(ctx: Ctx, df: DataFrame) -> DataFrame:
     """bronze.fiat_ledger rows (+ txn_id, inst, ts); needs customer columns off, account_id."""
     ledger_id = F.concat(
@@ -163,7 +155,7 @@ def fiat_final(ctx: Ctx, df: DataFrame) -> DataFrame:
         F.col("cp_account").alias("counterparty_account"),
         F.col("cp_country").alias("counterparty_bank_country"),
         "reference",
-        *_landing("fiat-", F.col("ts")),
+        *ctx.daily_batch("fiat-", F.col("ts")),
         "inst",
         "ts",
     ).withColumn("txn_ids", F.array(F.concat(F.lit("FIAT:"), F.col("ledger_id"))))
@@ -190,7 +182,7 @@ def onchain_final(ctx: Ctx, df: DataFrame) -> DataFrame:
         "to_address",
         _amount(ctx, F.col("usd"), F.col("asset"), _fx_ts(df)).alias("amount"),
         block_time.alias("block_time"),
-        *_landing("wallet-", F.col("ts")),
+        *ctx.daily_batch("wallet-", F.col("ts")),
         "inst",
         "ts",
     ).withColumn("txn_ids", F.array(F.concat(F.lit("CHAIN:"), F.col("transfer_id"))))
@@ -207,7 +199,7 @@ def internal_final(ctx: Ctx, df: DataFrame) -> DataFrame:
         _amount(ctx, F.col("usd"), F.col("asset"), F.col("ts")).alias("amount"),
         R.iso(F.col("ts"), 0).alias("created_at"),
         "memo",
-        *_landing("internal-", F.col("ts")),
+        *ctx.daily_batch("internal-", F.col("ts")),
         "inst",
         "ts",
     ).withColumn(
@@ -238,7 +230,7 @@ def trades_final(ctx: Ctx, df: DataFrame) -> DataFrame:
         _amount(ctx, F.col("usd"), F.col("base"), F.col("ts")).alias("base_amount"),
         _amount(ctx, F.col("usd") * fee, F.col("quote"), F.col("ts")).alias("quote_amount"),
         R.iso(F.col("ts"), 0, fraction=True, zulu=True).alias("executed_at"),
-        *_landing("trades-", F.col("ts")),
+        *ctx.daily_batch("trades-", F.col("ts")),
         "inst",
         "ts",
     ).withColumn(
@@ -260,7 +252,7 @@ def chain_final(ctx: Ctx, df: DataFrame) -> DataFrame:
         "asset",
         _amount(ctx, F.col("usd"), F.col("asset"), _fx_ts(df)).alias("amount"),
         R.iso(F.col("ts"), 0, zulu=True).alias("block_time"),
-        *_landing("chaindata-", F.col("ts")),
+        *ctx.daily_batch("chaindata-", F.col("ts")),
     )
 
 
@@ -462,26 +454,32 @@ def bg_trades(ctx: Ctx, bg: DataFrame) -> DataFrame:
 
 
 def bg_internal(ctx: Ctx, bg: DataFrame, cust: DataFrame) -> DataFrame:
-    """Person-to-person transfers to a random customer.
+    """Person-to-person transfers to a random customer who had already onboarded.
 
     The amount fits both sides: the smaller of a draw at the sender's and one at the recipient's
     usual ticket size, so an institution does not send a retail customer its own ticket sizes.
+    A draw of a recipient not yet onboarded at the time is no transfer.
     """
     key = F.col("key")
     to = F.floor(ctx.u("to", key) * ctx.n).cast("long")
     to = F.when(to == F.col("idx"), (to + 1) % ctx.n).otherwise(to)
-    recipients = cust.select(F.col("idx").alias("to_idx"), F.col("scale").alias("_to_scale"))
+    recipients = cust.select(
+        F.col("idx").alias("to_idx"),
+        F.col("scale").alias("_to_scale"),
+        F.col("onboarded").alias("_to_onboarded"),
+    )
     df = (
         bg.where(F.col("kind") == "int")
         .withColumn("to_idx", to)
         .join(recipients, "to_idx")
+        .where(F.col("ts") >= F.col("_to_onboarded"))
         .withColumn(
             "usd",
             F.least(
                 F.col("usd"), ctx.lognormal("ito", F.col("_to_scale"), ctx.cfg.amount_sigma, key)
             ),
         )
-        .drop("_to_scale")
+        .drop("_to_scale", "_to_onboarded")
     )
     asset = R.weighted([("USDT", 50), ("BTC", 20), ("ETH", 10), ("FIAT", 20)], ctx.u("iasset", key))
     df = df.select(
@@ -707,8 +705,7 @@ def address_intel_rows(ctx: Ctx) -> DataFrame:
         "confidence",
         "source",
         R.iso(upd, 0, zulu=True).alias("updated_at"),
-        F.lit("intel-" + ctx.end_date.strftime("%Y%m%d")).alias("batch_id"),
-        F.timestamp_seconds(F.lit(ctx.end_unix + 3600)).alias("landed_at"),
+        *ctx.initial_batch("intel-"),
     )
 
 
@@ -725,5 +722,5 @@ def fx_rows(ctx: Ctx) -> DataFrame:
         F.from_unixtime(F.col("ts").cast("long"), "yyyy-MM-dd").alias("rate_date"),
         "currency",
         F.round(rate, 10).cast("decimal(38,10)").cast("string").alias("usd_per_unit"),
-        *_landing("fx-", F.col("ts")),
+        *ctx.daily_batch("fx-", F.col("ts")),
     )

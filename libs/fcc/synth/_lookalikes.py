@@ -174,7 +174,7 @@ def market_maker(ctx: Ctx, cust: DataFrame) -> DataFrame:
         R.weighted([(a, w) for _, a, w in CHAIN_ASSETS], rc).alias("asset"),
         (F.lit(ctx.start_unix) + F.col("d") * DAY + ctx.u("mmt", dk) * 20 * HOUR).alias("t_in"),
         ctx.lognormal("mma", MM_TICKET_USD, MM_SIGMA, dk).alias("amt"),
-    )
+    ).where(F.col("t_in") >= F.col("onboarded"))  # trading from onboarding on
     df = df.select("*", F.explode(F.array(F.lit(0), F.lit(1))).alias("leg"))
     inflow = F.col("leg") == 0
     ch = F.col("chain")

@@ -414,8 +414,22 @@ def _behaviour(ctx: Ctx, df: DataFrame) -> DataFrame:
 
 
 def kyc_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
-    """bronze.customers rows from the customer frame."""
-    return cust.select(
+    """bronze.customers: each KYC version lands the morning after it was made.
+
+    A customer's record lands the morning after the onboarding day (customers onboarded before
+    the window in the initial load). A customer whose `updated` time falls on a later landing day gets a
+    second version then: the same fields with the later `updated_at`, which replaces the first
+    in silver. Otherwise the one version already carries `updated_at` = `updated`.
+    """
+    onboarded, updated = F.col("onboarded"), F.col("updated")
+    second = (updated >= F.lit(ctx.start_unix)) & (
+        F.floor(updated / DAY) > F.floor(onboarded / DAY)
+    )
+    versions = F.filter(
+        F.array(F.when(second, onboarded).otherwise(updated), F.when(second, updated)),
+        lambda v: v.isNotNull(),
+    )
+    return cust.select("*", F.explode(versions).alias("version_ts")).select(
         "customer_id",
         "full_name",
         "given_name",
@@ -426,12 +440,11 @@ def kyc_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
         "residence_country",
         "occupation",
         "segment",
-        R.iso(F.col("onboarded"), F.col("off")).alias("onboarded_at"),
+        R.iso(onboarded, F.col("off")).alias("onboarded_at"),
         R.decimal_str(F.round(F.col("expected_monthly"), -1), 2).alias("expected_monthly_volume"),
         "is_pep",
-        R.iso(F.col("updated"), F.col("off")).alias("updated_at"),
-        F.concat(F.lit("kyc-"), F.from_unixtime(F.lit(ctx.end_unix), "yyyyMMdd")).alias("batch_id"),
-        F.timestamp_seconds(F.lit(ctx.end_unix + 2 * 3600)).alias("landed_at"),
+        R.iso(F.col("version_ts"), F.col("off")).alias("updated_at"),
+        *ctx.daily_batch("kyc-", F.col("version_ts")),
     )
 
 
@@ -543,21 +556,21 @@ def identifier_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
             for ch in ("BTC", "ETH", "TRON")
         ],
     )
+    # an identifier lands the morning after it was first seen, never before its customer's
+    # KYC record: first seen at or after onboarding, so on the same landing or a later one
     return (
         cust.select("customer_id", "off", F.explode(arr).alias("r"))
         .where(F.col("r").isNotNull())
         .where(F.col("r.ts") < F.lit(ctx.end_unix))
+        .groupBy("customer_id", "off", "r.id_type", "r.id_value")
+        .agg(F.min("r.ts").alias("ts"))
         .select(
             "customer_id",
-            "r.id_type",
-            "r.id_value",
-            R.iso(F.col("r.ts"), F.col("off")).alias("first_seen"),
-            F.concat(F.lit("ids-"), F.from_unixtime(F.lit(ctx.end_unix), "yyyyMMdd")).alias(
-                "batch_id"
-            ),
-            F.timestamp_seconds(F.lit(ctx.end_unix + 2 * 3600)).alias("landed_at"),
+            "id_type",
+            "id_value",
+            R.iso(F.col("ts"), F.col("off")).alias("first_seen"),
+            *ctx.daily_batch("ids-", F.col("ts")),
         )
-        .dropDuplicates(["customer_id", "id_type", "id_value"])
     )
 
 
@@ -626,7 +639,8 @@ def watchlist_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
             lambda x: x.isNotNull(),
         ),
     ).otherwise(F.array().cast("array<struct<chain:string,address:string>>"))
-    version = ctx.end_date.isoformat()
+    # the list as published the day before the window, loaded before the window's first night
+    version = ctx.initial_day.isoformat()
     sanc = base.select(
         F.concat(F.lit("SYNTH:"), F.lpad(e.cast("string"), 6, "0")).alias("entry_id"),
         F.lit("SYNTH").alias("list_name"),
@@ -674,11 +688,7 @@ def watchlist_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
         F.array().cast("array<struct<chain:string,address:string>>").alias("crypto_addresses"),
         F.lit("politically exposed person").alias("remarks"),
     )
-    return sanc.unionByName(pep).select(
-        "*",
-        F.lit("wl-" + version.replace("-", "")).alias("batch_id"),
-        F.timestamp_seconds(F.lit(ctx.end_unix + 3600)).alias("landed_at"),
-    )
+    return sanc.unionByName(pep).select("*", *ctx.initial_batch("wl-"))
 
 
 def sanctioned_entry(e: Column) -> Column:

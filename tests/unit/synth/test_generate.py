@@ -11,10 +11,13 @@ from pyspark.sql import functions as F
 from rapidfuzz import fuzz
 
 from fcc.core.lakehouse import Lakehouse
+from fcc.core.settings.ingest import IngestSettings
 from fcc.core.tables import bronze, truth
 from fcc.synth import generate
 
 N, DAYS, SEED, END = 300, 30, 11, "2026-03-31"
+START = pd.Timestamp(END) - pd.Timedelta(days=DAYS - 1)  # the window's first day, 00:00 UTC
+INITIAL = (START - pd.Timedelta(days=1)).strftime("%Y%m%d")  # the day the initial load is of
 TAGS = {
     "structuring",
     "pass_through",
@@ -157,7 +160,7 @@ def test_every_table_has_its_registered_schema_and_rows(gen):
         got = [(f.name, f.dataType) for f in lh.read(spec).schema.fields]
         assert got == [(f.name, f.dataType) for f in spec.schema.fields], spec.qualified
         assert counts[spec.qualified] > 0, spec.qualified
-    assert counts["bronze.customers"] == N
+    assert lh.read(bronze.CUSTOMERS).select("customer_id").distinct().count() == N
 
 
 def test_keys_are_unique(gen):
@@ -416,3 +419,141 @@ def test_amounts_are_heavy_tailed(pdf):
     fiat = pdf(bronze.FIAT_LEDGER)
     usd = fiat[fiat.currency == "USD"].amount.astype(float)
     assert usd.quantile(0.99) > 10 * usd.median()
+
+
+# ---- landing: what a real exchange receives each day
+
+
+def _utc(text: pd.Series) -> pd.Series:
+    """ISO-8601 strings with offsets as naive UTC timestamps (as Spark returns landed_at)."""
+    return pd.to_datetime(text, utc=True).dt.tz_convert(None)
+
+
+def _landing(ts: pd.Series, prefix: str) -> pd.DataFrame:
+    """Expected batch_id and landed_at of rows with event times `ts`: the next morning at 02:00,
+    or the initial load at the window's start for rows dated before it."""
+    day = ts.dt.floor("D")
+    before = ts < START
+    return pd.DataFrame(
+        {
+            "batch_id": (prefix + day.dt.strftime("%Y%m%d")).where(
+                ~before, f"{prefix}init-{INITIAL}"
+            ),
+            "landed_at": (day + pd.Timedelta(hours=26)).where(~before, START),
+        },
+        index=ts.index,
+    )
+
+
+def _kyc_versions(pdf) -> pd.DataFrame:
+    kyc = pdf(bronze.CUSTOMERS).assign(version=lambda d: _utc(d.updated_at))
+    return kyc.sort_values(["customer_id", "version"]).assign(
+        n=lambda d: d.groupby("customer_id").cumcount()
+    )
+
+
+def test_kyc_lands_the_morning_after_onboarding_or_in_the_initial_load(pdf):
+    kyc = _kyc_versions(pdf)
+    first = kyc[kyc.n == 0]
+    assert len(first) == N
+    want = _landing(_utc(first.onboarded_at), "kyc-")
+    pd.testing.assert_frame_equal(first[["batch_id", "landed_at"]], want, check_dtype=False)
+    initial = want.batch_id == f"kyc-init-{INITIAL}"
+    assert initial.sum() > 0.9 * N and (~initial).sum() > 0  # onboarding goes on in the window
+
+
+def test_a_kyc_update_in_the_window_lands_later_as_a_second_version_of_the_same_fields(pdf):
+    kyc = _kyc_versions(pdf)
+    assert kyc.n.max() == 1
+    second = kyc[kyc.n == 1].set_index("customer_id")
+    first = kyc[kyc.n == 0].set_index("customer_id").loc[second.index]
+    assert len(second) > 0
+    fields = [
+        c for c in first.columns if c not in ("updated_at", "batch_id", "landed_at", "version", "n")
+    ]
+    pd.testing.assert_frame_equal(first[fields], second[fields])
+    assert (second.version >= START).all() and (second.version > first.version).all()
+    pd.testing.assert_frame_equal(
+        second[["batch_id", "landed_at"]], _landing(second.version, "kyc-"), check_dtype=False
+    )
+    assert (second.landed_at > first.landed_at).all()
+    # a first version is the record as onboarded when a change follows, else the latest one
+    assert (first.version == _utc(first.onboarded_at)).all()
+    single = kyc[(kyc.n == 0) & ~kyc.customer_id.isin(second.index)]
+    assert (single.version >= _utc(single.onboarded_at)).all()
+    assert (_landing(single.version, "kyc-").landed_at == single.landed_at).all()
+
+
+def test_identifiers_land_the_morning_after_first_seen_never_before_their_customer(pdf):
+    ids = pdf(bronze.IDENTIFIERS)
+    pd.testing.assert_frame_equal(
+        ids[["batch_id", "landed_at"]], _landing(_utc(ids.first_seen), "ids-"), check_dtype=False
+    )
+    assert (ids.batch_id != f"ids-init-{INITIAL}").any()
+    kyc = _kyc_versions(pdf)
+    customer_landed = kyc[kyc.n == 0].set_index("customer_id").landed_at
+    assert (ids.landed_at.to_numpy() >= customer_landed.loc[ids.customer_id].to_numpy()).all()
+
+
+def test_no_transaction_lands_before_the_kyc_of_its_customers(pdf):
+    kyc = _kyc_versions(pdf)
+    customer_landed = kyc[kyc.n == 0].set_index("customer_id").landed_at
+    parties = [
+        (bronze.FIAT_LEDGER, "customer_id"),
+        (bronze.ONCHAIN_TRANSFERS, "customer_id"),
+        (bronze.INTERNAL_TRANSFERS, "from_customer_id"),
+        (bronze.INTERNAL_TRANSFERS, "to_customer_id"),
+        (bronze.TRADES, "customer_id"),
+    ]
+    for spec, column in parties:
+        df = pdf(spec)
+        early = df.landed_at.to_numpy() < customer_landed.loc[df[column]].to_numpy()
+        assert not early.any(), (spec.qualified, column, df[early].batch_id.tolist()[:5])
+
+
+def test_transactions_land_per_event_day_and_the_history_in_the_initial_load(pdf):
+    feeds = [
+        (bronze.FIAT_LEDGER, "booked_at", "fiat-"),
+        (bronze.ONCHAIN_TRANSFERS, "block_time", "wallet-"),
+        (bronze.INTERNAL_TRANSFERS, "created_at", "internal-"),
+        (bronze.TRADES, "executed_at", "trades-"),
+        (bronze.CHAIN_TRANSFERS, "block_time", "chaindata-"),
+    ]
+    history = 0
+    for spec, column, prefix in feeds:
+        df = pdf(spec)
+        ts = df[column].map(_block_ts).dt.tz_convert(None)
+        want = _landing(ts, prefix)
+        pd.testing.assert_frame_equal(
+            df[["batch_id", "landed_at"]], want, check_dtype=False, obj=spec.qualified
+        )
+        history += (ts < START).sum()
+    assert history > 0  # dormant accounts' past activity, upstream chain hops
+
+
+def test_lists_labels_and_rates_are_there_before_the_first_night(pdf):
+    wl, intel = pdf(bronze.WATCHLISTS), pdf(bronze.ADDRESS_INTEL)
+    assert (wl.landed_at == START).all() and set(wl.batch_id) == {f"wl-{INITIAL}"}
+    assert set(wl.list_version) == {(START - pd.Timedelta(days=1)).date().isoformat()}
+    assert (intel.landed_at == START).all() and (_utc(intel.updated_at) < START).all()
+    fx = pdf(bronze.FX_RATES)
+    rate_day = pd.to_datetime(fx.rate_date)
+    pd.testing.assert_frame_equal(
+        fx[["batch_id", "landed_at"]], _landing(rate_day, "fx-"), check_dtype=False
+    )
+    # the first night's rows need rates of the first day: they land with that night
+    assert fx[rate_day == START].landed_at.max() == START + pd.Timedelta(hours=26)
+
+
+def test_everything_lands_by_the_last_nights_cutoff_and_after_its_event(pdf):
+    end = pd.Timestamp(END) + pd.Timedelta(days=1)
+    cutoff = end + pd.Timedelta(hours=IngestSettings().landing_window_hours)
+    for spec in bronze.ALL:
+        df = pdf(spec)
+        assert df.landed_at.notna().all() and (df.landed_at < cutoff).all(), spec.qualified
+        assert df.batch_id.notna().all(), spec.qualified
+    kyc = pdf(bronze.CUSTOMERS)
+    assert (_utc(kyc.updated_at) < kyc.landed_at).all()
+    chain = pdf(bronze.CHAIN_TRANSFERS)
+    block = chain.block_time.map(_block_ts).dt.tz_convert(None)
+    assert (block < chain.landed_at).all()
