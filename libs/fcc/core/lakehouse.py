@@ -211,6 +211,7 @@ class Lakehouse:
         prune_on: str | None = None,
         delete_unmatched: str | None = None,
         metrics: bool = True,
+        prune_values: list[Any] | None = None,
     ) -> dict[str, int]:
         """MERGE df into the table on its keys; returns inserted / updated / deleted row counts.
 
@@ -223,7 +224,8 @@ class Lakehouse:
         `prune_on` names a partition column: the MERGE then only reads the target partitions of
         df's values of it (collected, one per partition touched). Pass it only when no df row can
         match a target row of another partition (its key implies the partition, or the caller
-        has already set such rows aside); a null value turns pruning off.
+        has already set such rows aside); a null value turns pruning off. `prune_values` are df's
+        values of it when the caller already knows them (every one df holds): no collect then.
         """
         spec = self._spec(t)
         self._prepare_write(spec)
@@ -233,7 +235,7 @@ class Lakehouse:
         source = conform(df, spec)
         cond = " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in keys)
         if prune_on:
-            cond += self._partition_predicate(spec, source, prune_on)
+            cond += self._partition_predicate(spec, source, prune_on, prune_values)
         target = DeltaTable.forPath(self.spark, self.path(spec))
         merger = target.alias("t").merge(source.alias("s"), cond)
         if update:
@@ -256,11 +258,15 @@ class Lakehouse:
         return counts
 
     @staticmethod
-    def _partition_predicate(spec: TableSpec, source: DataFrame, column: str) -> str:
+    def _partition_predicate(
+        spec: TableSpec, source: DataFrame, column: str, values: list[Any] | None = None
+    ) -> str:
         """` AND t.column IN (<source's values>)`, or "" when a value is null or there is none."""
         if column not in spec.partition_by:
             raise ValueError(f"{spec.qualified}: {column} is not a partition column")
-        values = [r[0] for r in source.select(column).distinct().collect()]  # one per partition
+        if values is None:
+            values = [r[0] for r in source.select(column).distinct().collect()]  # one per partition
+        values = list(set(values))
         if not values or any(v is None for v in values):
             return ""
         listed = ", ".join(_sql_literal(v) for v in sorted(values))

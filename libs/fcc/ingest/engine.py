@@ -1,22 +1,32 @@
-"""The source-independent part of ingest: pick pending rows, classify, write, reconcile."""
+"""The source-independent part of ingest: pick pending rows, classify, count, write, reconcile.
+
+A night reads ops.dq_results once (`done_until`) for every source. Each source's pending rows are
+validated and classified in one plan, locally checkpointed (`classify_source`); then one
+aggregation over all sources of a stage (`count_stage`) counts, per batch, the bronze rows read
+and deferred (from the pending rows themselves) and the classified rows per outcome and event
+date. Those counts reconcile every batch, name the partitions the MERGEs touch and give the late
+dates, so nothing is counted again after classification.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import reduce
+from typing import NamedTuple
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from fcc.core.tables import TableSpec, ops
 from fcc.core.tables.extra_ingest import LATE_DATES
 from fcc.ingest._common import RAW, IngestContext, Source
 from fcc.quality.reasons import REASONS, is_valid
 from fcc.quality.reconcile import (
-    OUTCOMES,
     BatchCounts,
     ReconciliationError,
     assert_balanced,
@@ -33,7 +43,23 @@ _LANDING = ("batch_id", "landed_at")
 _EPOCH0 = datetime(1970, 1, 1, tzinfo=UTC)
 _PRUNE_ON = "event_date"  # MERGEs into tables partitioned by it read only the rows' dates
 DEFERRED = "_deferred"
+ROW_ID = "_row_id"  # unique per candidate row of a source: a copy a join makes shares it
+SOURCE = "_source"  # the bronze source of a row among sources classified together
+ACCEPTED = ("inserted", "updated")
+EARLY = "deferred"  # the outcome of a row early for D (not one of OUTCOMES: it is not read)
 Clock = tuple[str, Callable[[Column], Column]]  # a source's raw event-time column and its parser
+Done = dict[str, dict[str, datetime]]  # source -> batch -> landing instant it is done until
+
+
+class Part(NamedTuple):
+    """Rows of one batch with one outcome, event date and watchlist plan (from count_stage)."""
+
+    batch_id: str
+    outcome: str
+    event_date: date | None
+    list_name: str | None
+    replace: bool | None
+    rows: int
 
 
 @dataclass
@@ -41,11 +67,12 @@ class Prepared:
     """One source's pending rows, classified (checkpointed) and counted, ready to write."""
 
     source: str
-    counts: list[BatchCounts]
+    counts: list[BatchCounts] = field(default_factory=list)
     rows: DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     src: Source | None = None
     deferred: int = 0  # rows early for D, left in bronze for the night that covers them
+    parts: list[Part] = field(default_factory=list)
 
     def total(self, outcome: str) -> int:
         return sum(c.get(outcome) for c in self.counts)
@@ -55,7 +82,10 @@ class Prepared:
         return sum(c.rows_read for c in self.counts)
 
     def accepted(self) -> DataFrame:
-        return self.rows.where(F.col("_outcome").isin("inserted", "updated"))
+        return self.rows.where(F.col("_outcome").isin(*ACCEPTED))
+
+    def accepted_parts(self) -> list[Part]:
+        return [p for p in self.parts if p.outcome in ACCEPTED]
 
 
 # ---- which rows -----------------------------------------------------------------------
@@ -69,7 +99,11 @@ def read_bronze(
 
 
 def pending_rows(
-    bronze: DataFrame, ctx: IngestContext, source: str, clock: Clock | None = None
+    bronze: DataFrame,
+    ctx: IngestContext,
+    source: str,
+    clock: Clock | None = None,
+    done: Done | None = None,
 ) -> DataFrame:
     """Rows D reads: landed by D's landing cutoff, not yet reconciled and not deferred.
 
@@ -79,19 +113,28 @@ def pending_rows(
     event time is after D's future cutoff but not after its own landing (plus the tolerance) is
     early for D: it is deferred, left out of D's run and read by the night whose window covers
     its event time. Only an event time after the row's own landing is quarantined.
+    `done` is `done_until(ctx)` when the caller has it (read here otherwise).
     """
-    return _candidates(bronze, ctx, source, clock).where(~F.col(DEFERRED)).drop(DEFERRED)
+    return candidate_rows(bronze, ctx, source, clock, done).where(~F.col(DEFERRED)).drop(DEFERRED)
 
 
-def _candidates(
-    bronze: DataFrame, ctx: IngestContext, source: str, clock: Clock | None
+def candidate_rows(
+    bronze: DataFrame,
+    ctx: IngestContext,
+    source: str,
+    clock: Clock | None,
+    done: Done | None = None,
 ) -> DataFrame:
-    """Unreconciled rows landed by D's cutoff, with `_deferred`: early for D, left for a later night."""
-    done = _done_until(ctx, source)
+    """Unreconciled rows landed by D's cutoff, with `_deferred` (early for D, left for a later
+    night) and `_row_id` (unique per row)."""
+    if done is None:
+        done = done_until(ctx)
     tolerance = timedelta(minutes=int(ctx.settings.future_tolerance_minutes))
     window = timedelta(hours=int(ctx.settings.landing_window_hours))
     return (
-        bronze.where(_not_done(done, clock, tolerance, window))  # exact; skips reconciled files
+        bronze.where(  # exact; skips reconciled files
+            _not_done(done.get(source, {}), clock, tolerance, window)
+        )
         .withColumns(
             {
                 "batch_id": F.coalesce(F.col("batch_id"), F.lit(NO_BATCH)),
@@ -100,6 +143,7 @@ def _candidates(
             }
         )
         .where(F.col("_landed") < F.lit(ctx.landing_cutoff))
+        .withColumn(ROW_ID, F.monotonically_increasing_id())
     )
 
 
@@ -124,21 +168,30 @@ def _early(clock: Clock | None, future_cutoff: datetime, tolerance: timedelta) -
     return F.coalesce(ok, F.lit(False))
 
 
-def _done_until(ctx: IngestContext, source: str) -> dict[str, datetime]:
-    """Batch -> landing cutoff of its latest successful reconciliation (bounded by batches)."""
+def done_until(ctx: IngestContext) -> Done:
+    """Source -> batch -> landing cutoff of its latest successful reconciliation.
+
+    One read of ops.dq_results for every source of the night (no table yet: nothing is done).
+    It holds one reconciliation row per batch and night that read some of its rows, so the
+    rows collected are bounded by the batches.
+    """
+    if not ctx.lakehouse.exists(ops.DQ_RESULTS):
+        return {}
     rows = (
         ctx.lakehouse.read(ops.DQ_RESULTS)
-        .where((F.col("check") == RECONCILIATION) & F.col("passed") & (F.col("source") == source))
-        .groupBy("batch_id")
-        .agg(F.max("as_of").alias("as_of"))
+        .where((F.col("check") == RECONCILIATION) & F.col("passed"))
+        .select("source", "batch_id", "as_of")
         .collect()
     )
     after = timedelta(days=1, hours=int(ctx.settings.landing_window_hours))
-    return {
-        r["batch_id"]: datetime(r["as_of"].year, r["as_of"].month, r["as_of"].day, tzinfo=UTC)
-        + after
-        for r in rows
-    }
+    done: Done = {}
+    for r in rows:
+        day = r["as_of"]
+        until = datetime(day.year, day.month, day.day, tzinfo=UTC) + after
+        batches = done.setdefault(r["source"], {})
+        if until > batches.get(r["batch_id"], _EPOCH0):
+            batches[r["batch_id"]] = until
+    return done
 
 
 def _not_done(
@@ -204,8 +257,16 @@ def with_row_meta(spec: TableSpec, redact: bool) -> Callable[[DataFrame], DataFr
             }
         )
         renamed = [F.col(c).alias(RAW + c) for c in data_cols if c not in _LANDING]
+        carried = [c for c in (DEFERRED, ROW_ID) if c in df.columns]
         return meta.select(
-            *renamed, "batch_id", "landed_at", "_landed", "_row_hash", "_raw", "_record_key"
+            *renamed,
+            "batch_id",
+            "landed_at",
+            "_landed",
+            "_row_hash",
+            "_raw",
+            "_record_key",
+            *carried,
         )
 
     return _apply
@@ -221,133 +282,201 @@ def _better(new: Column, old: Column, wins: str) -> Column:
 
 
 def classify(checked: DataFrame, existing: DataFrame, src: Source) -> DataFrame:
-    """Add `_outcome`: quarantined | duplicate | inserted | updated, one per bronze row.
+    """Add `_outcome`: quarantined | duplicate | inserted | updated | deferred, one per row.
 
     Among valid rows sharing the silver key the winner is the best version (upsert sources),
     then the earliest landing, then the smallest batch id. A winner already in silver is a
-    duplicate, unless its version beats the stored one (then updated).
+    duplicate, unless its version beats the stored one (then updated). A row early for D
+    (`_deferred`, when present) is deferred whatever it holds.
+
+    One pass over the rows: every row is joined to its stored key and ranked among the rows of
+    its key with the valid ones first, so the rank of a valid row counts valid rows only.
     """
     keys = list(src.match_keys)
-    order = []
+    early = F.col(DEFERRED) if DEFERRED in checked.columns else F.lit(False)
+    ranks = F.col("_ranks")
+    order = [ranks.desc()]
     if src.version:
         v = F.col(src.version)
         order.append(v.desc_nulls_last() if src.version_wins == "max" else v.asc_nulls_last())
     order += [F.col("_landed").asc(), F.col("batch_id").asc(), F.col("_row_hash").asc()]
-    ranked = checked.where(is_valid()).withColumn(
-        "_rank", F.row_number().over(Window.partitionBy(*keys).orderBy(*order))
-    )
     stored = existing.select(
         *keys,
         F.lit(True).alias("_exists"),
         (F.col(src.version) if src.version else F.lit(None)).alias("_stored_version"),
     )
-    joined = ranked.join(stored, keys, "left")
+    ranked = (
+        checked.withColumn("_ranks", is_valid() & ~early)
+        .join(stored, keys, "left")
+        .withColumn("_rank", F.row_number().over(Window.partitionBy(*keys).orderBy(*order)))
+    )
     if src.version:
         improves = _better(F.col(src.version), F.col("_stored_version"), src.version_wins)
     else:
         improves = F.lit(False)
     outcome = (
-        F.when(F.col("_rank") > 1, "duplicate")
+        F.when(early, EARLY)
+        .when(~is_valid(), "quarantined")
+        .when(F.col("_rank") > 1, "duplicate")
         .when(F.col("_exists").isNull(), "inserted")
         .when(improves, "updated")
         .otherwise("duplicate")
     )
-    good = joined.withColumn("_outcome", outcome).drop("_rank", "_exists", "_stored_version")
-    bad = checked.where(~is_valid()).withColumn("_outcome", F.lit("quarantined"))
-    return good.unionByName(bad, allowMissingColumns=True)
+    return ranked.withColumn("_outcome", outcome).drop(
+        "_ranks", "_rank", "_exists", "_stored_version"
+    )
 
 
 # ---- one source ----------------------------------------------------------------------
 
 
-def prepare(ctx: IngestContext, src: Source) -> Prepared:
+def existing_rows(ctx: IngestContext, spec: TableSpec) -> DataFrame:
+    """A silver table's rows; an empty frame when it does not exist yet (it is not created)."""
+    if ctx.lakehouse.exists(spec):
+        return ctx.lakehouse.read(spec)
+    return ctx.lakehouse.spark.createDataFrame([], spec.schema)
+
+
+def classify_sources(
+    ctx: IngestContext, sources: list[Source], done: Done | None = None
+) -> list[Prepared]:
+    """Sources sharing a silver table, validated and classified in one plan (not counted).
+
+    Their validated rows are stacked (each source's own columns, null elsewhere) and ranked and
+    matched against the silver table once: one shuffle and one read of the stored keys for all
+    of them. The rows are checkpointed lazily: the first action over them, `count_stage`'s
+    aggregation, fills the checkpoint, and from then on they are fixed whatever the MERGEs
+    change in silver. Each source's Prepared holds its slice of the shared rows.
+    """
+    first = sources[0]
+    if any(
+        (s.silver, s.match_keys, s.version, s.version_wins)
+        != (first.silver, first.match_keys, first.version, first.version_wins)
+        for s in sources
+    ):
+        raise ValueError("sources classified together must share table, keys and version")
+    checked, warnings = [], {}
+    for src in sources:
+        bronze, warnings[src.name] = read_bronze(ctx, src.bronze, src.required)
+        candidates = candidate_rows(bronze, ctx, src.name, src.clock, done)
+        rows = candidates.transform(with_row_meta(src.bronze, ctx.settings.redact_raw))
+        checked.append(src.validate(rows, ctx).withColumn(SOURCE, F.lit(src.name)))
+    stacked = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), checked)
+    rows = classify(stacked, existing_rows(ctx, first.silver), first).localCheckpoint(eager=False)
+    if len(sources) == 1:
+        return [Prepared(first.name, rows=rows, warnings=warnings[first.name], src=first)]
+    return [
+        Prepared(s.name, rows=rows.where(F.col(SOURCE) == s.name), warnings=warnings[s.name], src=s)
+        for s in sources
+    ]
+
+
+def prepare(ctx: IngestContext, src: Source, done: Done | None = None) -> Prepared:
     """Read, validate, deduplicate and count one source's pending batches (nothing written)."""
-    started = time.monotonic()
-    bronze, warnings = read_bronze(ctx, src.bronze, src.required)
-    candidates = _candidates(bronze, ctx, src.name, src.clock)
-    read, deferred = _read_and_deferred(candidates)
-    if deferred:
-        log.info(
-            "ingest %s: %d rows early for %s deferred to a later night",
-            src.name,
-            deferred,
-            ctx.as_of,
-        )
-    if not read:
-        log.info("ingest %s: no pending batches", src.name)
-        return Prepared(src.name, [], src=src, deferred=deferred)
-    pending = candidates.where(~F.col(DEFERRED)).drop(DEFERRED)
-    checked = src.validate(
-        pending.transform(with_row_meta(src.bronze, ctx.settings.redact_raw)), ctx
-    )
-    rows = classify(checked, ctx.lakehouse.read(src.silver), src).localCheckpoint(eager=True)
-    counts = reconcile(src.name, read, outcome_counts(rows))
-    log.info(
-        "ingest %s: batches=%d read=%d inserted=%d updated=%d duplicate=%d quarantined=%d deferred=%d seconds=%.1f",
-        src.name,
-        len(counts),
-        sum(read.values()),
-        *(sum(c.get(o) for c in counts) for o in OUTCOMES),
-        deferred,
-        time.monotonic() - started,
-    )
-    return Prepared(src.name, counts, rows, warnings, src, deferred)
+    [p] = classify_sources(ctx, [src], done)
+    count_stage(ctx, [p])
+    return p
 
 
-def _read_and_deferred(candidates: DataFrame) -> tuple[dict[str, int], int]:
-    """Rows read tonight per batch (batches with any) and rows deferred, in one aggregation."""
+def count_stage(ctx: IngestContext, prepared: list[Prepared]) -> None:
+    """Count every source of a stage in one aggregation and reconcile each batch (in place).
+
+    Per source and batch: the distinct candidate rows (`_row_id`), and the classified rows per
+    outcome, event date (sources whose silver table is partitioned by it) and watchlist plan.
+    Rows read are the distinct rows not deferred; the outcomes count every classified row, so
+    a row a join copied leaves its batch unbalanced. Every step from the candidates to the
+    outcome keeps every row (projections and left joins), and each row gets one outcome.
+    """
+    live = [p for p in prepared if p.rows is not None]
+    if not live:
+        return
+    fine = ["source", "batch_id", "_outcome", _PRUNE_ON, "list_name", "_replace"]
+    frames = [
+        p.rows.select(F.lit(p.source).alias("source"), *_part_columns(p), ROW_ID) for p in live
+    ]
     grouped = (
-        candidates.groupBy("batch_id")
+        reduce(DataFrame.unionByName, frames)
+        .groupingSets([["source", "batch_id"], fine], *fine)
         .agg(
-            F.count_if(~F.col(DEFERRED)).alias("n"),
-            F.count_if(F.col(DEFERRED)).alias("deferred"),
+            F.grouping("_outcome").alias("_batch"),
+            F.count("*").alias("n"),
+            F.count_distinct(ROW_ID).alias("distinct"),
         )
         .collect()
-    )  # bounded by the number of batches
-    read = {x["batch_id"]: int(x["n"]) for x in grouped if x["n"]}
-    return read, sum(int(x["deferred"]) for x in grouped)
+    )  # bounded by batches x outcomes x event dates
+    by_source: dict[str, list] = {}
+    for g in grouped:
+        by_source.setdefault(g["source"], []).append(g)
+    for p in live:
+        distinct: dict[str, int] = {}
+        outcomes: dict[tuple[str, str], int] = {}
+        early: dict[str, int] = {}
+        parts = []
+        for g in by_source.get(p.source, []):
+            batch, outcome, n = g["batch_id"], g["_outcome"], int(g["n"])
+            if g["_batch"]:
+                distinct[batch] = int(g["distinct"])
+            elif outcome == EARLY:
+                early[batch] = early.get(batch, 0) + n
+            else:
+                outcomes[(batch, outcome)] = outcomes.get((batch, outcome), 0) + n
+                parts.append(Part(batch, outcome, g[_PRUNE_ON], g["list_name"], g["_replace"], n))
+        read = {b: n - early.get(b, 0) for b, n in distinct.items() if n > early.get(b, 0)}
+        p.counts = reconcile(p.source, read, outcomes)
+        p.deferred = sum(early.values())
+        p.parts = parts
+        if p.deferred:
+            log.info("ingest %s: %d rows early for %s deferred", p.source, p.deferred, ctx.as_of)
 
 
-def batch_sizes(pending: DataFrame) -> dict[str, int]:
-    """Bronze rows per pending batch (bounded by the number of batches)."""
-    grouped = pending.groupBy("batch_id").agg(F.count("*").alias("n")).collect()
-    return {x["batch_id"]: int(x["n"]) for x in grouped}
+def _part_columns(p: Prepared) -> list[Column]:
+    """batch_id, _outcome, event_date, list_name, _replace of classified rows (null if n/a)."""
+    cols = p.rows.columns
+    dated = p.src is not None and _PRUNE_ON in p.src.silver.partition_by
+
+    def have(name: str, dtype: T.DataType, use: bool = True) -> Column:
+        return (F.col(name) if use and name in cols else F.lit(None).cast(dtype)).alias(name)
+
+    return [
+        F.col("batch_id"),
+        F.col("_outcome"),
+        have(_PRUNE_ON, T.DateType(), dated),
+        have("list_name", T.StringType(), p.src is None),
+        have("_replace", T.BooleanType(), p.src is None),
+    ]
 
 
-def outcome_counts(rows: DataFrame) -> dict[tuple[str, str], int]:
-    """(batch_id, outcome) -> bronze rows; bounded by batches x 4 outcomes."""
-    grouped = rows.groupBy("batch_id", "_outcome").agg(F.count("*").alias("n")).collect()
-    return {(x["batch_id"], x["_outcome"]): int(x["n"]) for x in grouped}
-
-
-def write_silver(ctx: IngestContext, spec: TableSpec, group: list[Prepared]) -> DataFrame | None:
-    """One MERGE of the accepted rows of sources sharing a silver table; returns the rows written.
+def write_silver(ctx: IngestContext, spec: TableSpec, group: list[Prepared]) -> list[Prepared]:
+    """One MERGE of the accepted rows of sources sharing a silver table; returns those written.
 
     The MERGE's own insert / update counts must equal the classified counts, or the run fails.
-    A table partitioned by event date is merged only within the event dates of the rows: a row
-    whose key is already stored under another date was classified a duplicate against the
-    whole table and is not among them (an update moved across dates would show up as an
-    insert and fail the count check).
+    A table partitioned by event date is merged only within the event dates of the rows (known
+    from `count_stage`): a row whose key is already stored under another date was classified a
+    duplicate against the whole table and is not among them (an update moved across dates would
+    show up as an insert and fail the count check).
     """
     group = [p for p in group if p.total("inserted") or p.total("updated")]
     if not group:
-        return None
+        return []
     frames = [p.src.to_silver(p.accepted(), ctx) for p in group]
-    silver_rows = frames[0]
-    for f in frames[1:]:
-        silver_rows = silver_rows.unionByName(f)
+    silver_rows = reduce(DataFrame.unionByName, frames)
     src = group[0].src
     condition = None
     if src.version:
         op, v = (">" if src.version_wins == "max" else "<"), src.version
         condition = f"s.`{v}` {op} t.`{v}` OR (t.`{v}` IS NULL AND s.`{v}` IS NOT NULL)"
-    written = ctx.lakehouse.merge(
-        spec,
-        silver_rows,
-        update=bool(src.version),
-        update_condition=condition,
-        prune_on=_PRUNE_ON if _PRUNE_ON in spec.partition_by else None,
-    )
+    prune = _PRUNE_ON in spec.partition_by
+    with _source_is_fixed(ctx.lakehouse.spark):
+        written = ctx.lakehouse.merge(
+            spec,
+            silver_rows,
+            update=bool(src.version),
+            update_condition=condition,
+            prune_on=_PRUNE_ON if prune else None,
+            prune_values=[x.event_date for p in group for x in p.accepted_parts()]
+            if prune
+            else None,
+        )
     expected = {
         "inserted": sum(p.total("inserted") * p.src.legs for p in group),
         "updated": sum(p.total("updated") * p.src.legs for p in group),
@@ -359,7 +488,7 @@ def write_silver(ctx: IngestContext, spec: TableSpec, group: list[Prepared]) -> 
         raise ReconciliationError(
             f"reconciliation failed: {names}: {spec.qualified} MERGE wrote {written}, expected {expected}"
         )
-    return silver_rows
+    return group
 
 
 def check_balanced(prepared: list[Prepared]) -> None:
@@ -387,32 +516,40 @@ def quarantine_rows(p: Prepared, ctx: IngestContext) -> DataFrame:
 def write_quarantine(ctx: IngestContext, prepared: list[Prepared]) -> None:
     """Insert every rejected row of the run (insert-only MERGE: a retried run adds nothing)."""
     frames = [quarantine_rows(p, ctx) for p in prepared if p.total("quarantined")]
-    if not frames:
-        return
-    df = frames[0]
-    for f in frames[1:]:
-        df = df.unionByName(f)
-    ctx.lakehouse.merge(ops.QUARANTINE, df, update=False)
+    if frames:
+        df = reduce(DataFrame.unionByName, frames)
+        ctx.lakehouse.merge(ops.QUARANTINE, df, update=False, metrics=False)
 
 
-def late_date_rows(ctx: IngestContext, silver_rows: DataFrame) -> list[tuple]:
-    """(as_of, source, batch_id, event_date, rows, run_id) for new rows dated before D."""
-    late = (
-        silver_rows.where(F.col("event_date") < F.lit(ctx.as_of))
-        .groupBy("source", "batch_id", "event_date")
-        .agg(F.count("*").alias("rows"))
-        .collect()
-    )  # bounded by batches x days
-    return [
-        (ctx.as_of, x["source"], x["batch_id"], x["event_date"], int(x["rows"]), ctx.run_id)
-        for x in late
-    ]
+def late_date_rows(ctx: IngestContext, written: list[Prepared]) -> list[tuple]:
+    """(as_of, source, batch_id, event_date, rows, run_id) for new silver rows dated before D."""
+    rows: dict[tuple[str, str, date], int] = {}
+    for p in written:
+        if not p.src.late_dates:
+            continue
+        for x in p.accepted_parts():
+            if x.event_date is not None and x.event_date < ctx.as_of:
+                key = (p.source, x.batch_id, x.event_date)
+                rows[key] = rows.get(key, 0) + x.rows * p.src.legs
+    return [(ctx.as_of, s, b, d, n, ctx.run_id) for (s, b, d), n in sorted(rows.items())]
 
 
 def write_late_dates(ctx: IngestContext, rows: list[tuple]) -> None:
+    """Insert D's late dates (insert-only MERGE within D's partition).
+
+    Its key holds the batch: a batch read again on D (after a failed run) found its rows in
+    silver already, so it has no late rows the first run did not record.
+    """
     if rows:
         spark = ctx.lakehouse.spark
-        ctx.lakehouse.merge(LATE_DATES, spark.createDataFrame(rows, LATE_DATES.schema))
+        ctx.lakehouse.merge(
+            LATE_DATES,
+            spark.createDataFrame(rows, LATE_DATES.schema),
+            update=False,
+            prune_on="as_of",
+            prune_values=[ctx.as_of],
+            metrics=False,
+        )
 
 
 def dq_rows(
@@ -461,7 +598,34 @@ def dq_rows(
 
 
 def write_dq(ctx: IngestContext, rows: list[tuple]) -> None:
-    """MERGE dq rows (a rerun of a failed batch overwrites its failed row)."""
+    """MERGE dq rows within D's partition (a rerun of a failed batch overwrites its failed row)."""
     if rows:
         spark = ctx.lakehouse.spark
-        ctx.lakehouse.merge(ops.DQ_RESULTS, spark.createDataFrame(rows, ops.DQ_RESULTS.schema))
+        with _source_is_fixed(spark):
+            ctx.lakehouse.merge(
+                ops.DQ_RESULTS,
+                spark.createDataFrame(rows, ops.DQ_RESULTS.schema),
+                prune_on="as_of",
+                prune_values=[ctx.as_of],
+                metrics=False,
+            )
+
+
+@contextmanager
+def _source_is_fixed(spark: SparkSession) -> Iterator[None]:
+    """Let a MERGE read its source as it is instead of copying it first.
+
+    Delta copies (checkpoints) a MERGE source that is not a plain Delta read, to protect the
+    MERGE from a source that changes between its two passes. Ingest's sources are already
+    fixed: checkpointed classified rows, or rows built on the driver.
+    """
+    key = "spark.databricks.delta.merge.materializeSource"
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, "none")
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)

@@ -11,15 +11,17 @@ from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
-from fcc.core.tables import silver
 from fcc.core.tables.extra_ingest import LATE_DATES
-from fcc.ingest._common import IngestContext
+from fcc.ingest._common import IngestContext, Source
 from fcc.ingest.engine import (
+    Done,
     Prepared,
     check_balanced,
+    classify_sources,
+    count_stage,
+    done_until,
     dq_rows,
     late_date_rows,
-    prepare,
     write_dq,
     write_late_dates,
     write_quarantine,
@@ -33,10 +35,11 @@ from fcc.quality.reconcile import OUTCOMES, ReconciliationError
 log = logging.getLogger(__name__)
 
 # Stages run in order: transactions and identifiers validate against the rates and customers
-# written by the stages before them. Sources of one stage are independent of each other.
+# written by the stage before them. Sources of one stage are independent of each other: those
+# sharing a silver table are classified in one plan, and the whole stage is counted in one
+# aggregation before its writes.
 STAGES = [
-    [FX],
-    [CUSTOMERS],
+    [FX, CUSTOMERS],
     [IDENTIFIERS, ADDRESS_LABELS, CHAIN_EDGES, FIAT, ONCHAIN, INTERNAL, TRADES],
 ]
 
@@ -57,46 +60,65 @@ def run_ingest(
     ctx = IngestContext(lakehouse, cfg.ingest, as_of, run_id)
     done: list[Prepared] = []
     late: list[tuple] = []
+    reconciled = done_until(ctx)  # one read of ops.dq_results for every source
     try:
-        for stage in STAGES:
-            prepared = [prepare(ctx, src) for src in stage]
-            if stage is STAGES[-1]:
-                prepared.append(prepare_watchlists(ctx))
-            done += prepared
-            check_balanced(prepared)
-            by_table: dict[str, list[Prepared]] = {}
-            for p in prepared:
-                if p.src is not None:
-                    by_table.setdefault(p.src.silver.qualified, []).append(p)
-                else:
-                    write_watchlists(ctx, p)
-            for group in by_table.values():
-                written = write_silver(ctx, group[0].src.silver, group)
-                if written is not None and group[0].src.silver is silver.TRANSACTIONS:
-                    late += late_date_rows(ctx, written)
-    except ReconciliationError as exc:
-        write_dq(ctx, dq_rows(ctx, done, failure=str(exc)))
-        raise
-    write_quarantine(ctx, done)
-    write_late_dates(ctx, late)
-    write_dq(ctx, dq_rows(ctx, done))
-    for p in done:
-        if p.rows is not None:
-            p.rows.unpersist()
+        try:
+            for stage in STAGES:
+                prepared = _classify_stage(ctx, stage, reconciled)
+                if stage is STAGES[-1]:
+                    prepared.append(prepare_watchlists(ctx, reconciled))
+                count_stage(ctx, prepared)
+                done += prepared
+                check_balanced(prepared)
+                late += _write_stage(ctx, prepared)
+        except ReconciliationError as exc:
+            write_dq(ctx, dq_rows(ctx, done, failure=str(exc)))
+            raise
+        write_quarantine(ctx, done)
+        write_late_dates(ctx, late)
+        write_dq(ctx, dq_rows(ctx, done))
+    finally:
+        for p in done:
+            if p.rows is not None:
+                p.rows.unpersist()
     out = _counts(done)
     out["late_rows"] = sum(row[4] for row in late)
     log.info(
-        "ingest as_of=%s run=%s batches=%d read=%d inserted=%d quarantined=%d late_rows=%d seconds=%.1f",
+        "ingest as_of=%s run=%s batches=%d read=%d inserted=%d quarantined=%d deferred=%d late_rows=%d seconds=%.1f",
         as_of,
         run_id,
         out["batches"],
         out["rows_read"],
         out["rows_inserted"],
         out["rows_quarantined"],
+        out["rows_deferred"],
         out["late_rows"],
         time.monotonic() - started,
     )
     return out
+
+
+def _classify_stage(ctx: IngestContext, stage: list[Source], done: Done) -> list[Prepared]:
+    """The stage's sources classified, those sharing a silver table together (in stage order)."""
+    by_table: dict[str, list[Source]] = {}
+    for src in stage:
+        by_table.setdefault(src.silver.qualified, []).append(src)
+    prepared = [p for group in by_table.values() for p in classify_sources(ctx, group, done)]
+    return sorted(prepared, key=lambda p: stage.index(p.src))
+
+
+def _write_stage(ctx: IngestContext, prepared: list[Prepared]) -> list[tuple]:
+    """One write per silver table of the stage; returns the late-date rows of what was written."""
+    late: list[tuple] = []
+    by_table: dict[str, list[Prepared]] = {}
+    for p in prepared:
+        if p.src is not None:
+            by_table.setdefault(p.src.silver.qualified, []).append(p)
+        else:
+            write_watchlists(ctx, p)
+    for group in by_table.values():
+        late += late_date_rows(ctx, write_silver(ctx, group[0].src.silver, group))
+    return late
 
 
 def _counts(done: list[Prepared]) -> dict[str, int]:

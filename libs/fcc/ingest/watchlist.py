@@ -11,15 +11,14 @@ from fcc.core.tables import bronze, silver
 from fcc.ingest._common import IngestContext, r, required, strip
 from fcc.ingest.addresses import normalize_address, normalize_chain
 from fcc.ingest.engine import (
+    Done,
     Prepared,
-    batch_sizes,
-    outcome_counts,
+    existing_rows,
     pending_rows,
     read_bronze,
     with_row_meta,
 )
 from fcc.quality.reasons import Check, is_missing, is_valid, missing_field, with_reasons
-from fcc.quality.reconcile import reconcile
 
 log = logging.getLogger(__name__)
 
@@ -95,37 +94,28 @@ def _classify(checked: DataFrame, stored: DataFrame) -> DataFrame:
     return good_out.unionByName(bad, allowMissingColumns=True)
 
 
-def prepare_watchlists(ctx: IngestContext) -> Prepared:
-    """Pending watchlist batches, validated and classified (nothing written)."""
+def prepare_watchlists(ctx: IngestContext, done: Done | None = None) -> Prepared:
+    """Pending watchlist batches, validated and classified, checkpointed lazily (not counted)."""
     bronze_df, warnings = read_bronze(ctx, bronze.WATCHLISTS, _REQUIRED)
-    pending = pending_rows(bronze_df, ctx, SOURCE)
-    read = batch_sizes(pending)
-    if not read:
-        return Prepared(SOURCE, [])
+    pending = pending_rows(bronze_df, ctx, SOURCE, done=done)  # no clock: nothing is deferred
     checked = _validate(
         pending.transform(with_row_meta(bronze.WATCHLISTS, ctx.settings.redact_raw)), ctx
     )
-    rows = _classify(checked, ctx.lakehouse.read(silver.WATCHLIST)).localCheckpoint(eager=True)
-    return Prepared(SOURCE, reconcile(SOURCE, read, outcome_counts(rows)), rows, warnings)
+    rows = _classify(checked, existing_rows(ctx, silver.WATCHLIST)).localCheckpoint(eager=False)
+    return Prepared(SOURCE, rows=rows, warnings=warnings)
 
 
 def write_watchlists(ctx: IngestContext, p: Prepared) -> None:
-    """A list whose version moved on is replaced whole; same-version additions are merged."""
-    if not (p.total("inserted") or p.total("updated")):
-        return
+    """A list whose version moved on is replaced whole; same-version additions are merged.
+
+    The lists and whether each is replaced come from the counts of the accepted rows.
+    """
+    plans = {(x.list_name, x.replace) for x in p.accepted_parts()}
     accepted = p.accepted()
-    plans = (
-        accepted.groupBy("list_name", "_replace").agg(F.count("*").alias("n")).collect()
-    )  # one per list
-    for plan in plans:
-        part = accepted.where(F.col("list_name") == plan["list_name"]).select(_COLUMNS)
-        if plan["_replace"]:
-            ctx.lakehouse.replace_where(silver.WATCHLIST, part, list_name=plan["list_name"])
+    for list_name, replace in sorted(plans):
+        part = accepted.where(F.col("list_name") == list_name).select(_COLUMNS)
+        if replace:
+            ctx.lakehouse.replace_where(silver.WATCHLIST, part, list_name=list_name)
         else:
-            ctx.lakehouse.merge(silver.WATCHLIST, part, update=False)
-        log.info(
-            "ingest watchlists: list %s rows=%d replace=%s",
-            plan["list_name"],
-            plan["n"],
-            plan["_replace"],
-        )
+            ctx.lakehouse.merge(silver.WATCHLIST, part, update=False, metrics=False)
+        log.info("ingest watchlists: list %s replace=%s", list_name, replace)

@@ -445,3 +445,57 @@ def test_missing_required_bronze_column_stops_the_job_naming_table_and_column(sp
         SchemaDriftError, match="bronze.trades: required column\\(s\\) missing: quote_amount"
     ):
         run_ingest(spark, lakehouse, AppConfig(), D, "run-drift")
+
+
+def test_a_night_commits_once_to_each_table_it_changes_and_a_rerun_commits_nothing(
+    spark, lakehouse
+):
+    seed_reference(spark, lakehouse)
+    lakehouse.append(
+        bronze.FIAT_LEDGER,
+        frame(
+            spark,
+            bronze.FIAT_LEDGER,
+            [
+                _fiat("A1"),
+                _fiat("A2", booked_at="2026-11-26T09:00:00Z"),  # late: event date D-1
+                _fiat("A3", amount="-1"),  # quarantined
+            ],
+            "f1",
+        ),
+    )
+    lakehouse.append(
+        bronze.IDENTIFIERS,
+        frame(
+            spark,
+            bronze.IDENTIFIERS,
+            [{"customer_id": "C1", "id_type": "ip", "id_value": "1.2.3.4"}],
+        ),
+    )
+    written = (
+        "silver.fx_rates",
+        "silver.customers",
+        "silver.transactions",
+        "silver.identifiers",
+        "ops.quarantine",
+        "ops.late_dates",
+        "ops.dq_results",
+    )
+    for name, spec in REGISTRY.items():
+        if spec.layer != "gold":  # created up front: every commit below is a write
+            lakehouse.ensure(name)
+    before = _versions(lakehouse)
+
+    out = run_ingest(spark, lakehouse, AppConfig(), D, "run-1")
+
+    after = _versions(lakehouse)
+    commits = {n: after[n] - before[n] for n in after if after[n] != before[n]}
+    assert commits == dict.fromkeys(written, 1)
+    assert (out["rows_read"], out["rows_inserted"], out["rows_quarantined"], out["late_rows"]) == (
+        19,
+        18,
+        1,
+        1,
+    )
+    again = run_ingest(spark, lakehouse, AppConfig(), D, "run-2")
+    assert again["rows_read"] == 0 and _versions(lakehouse) == after
