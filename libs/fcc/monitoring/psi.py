@@ -42,6 +42,11 @@ def _bin_index(column: str, edges: list[float]):
     return idx
 
 
+def bin_count_names(edges: dict[str, list[float]]) -> list[str]:
+    """Names of the `bin_count_columns` aggregates, in their order: `<column>#<bin>`."""
+    return [f"{column}#{i}" for column, e in edges.items() for i in range(len(e) + 1)]
+
+
 def bin_count_columns(edges: dict[str, list[float]]) -> list:
     """Aggregate expressions `<column>#<bin>`: the non-null rows of each column in each bin."""
     out = []

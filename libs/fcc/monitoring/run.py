@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import defaultdict
 from datetime import date, timedelta
+from functools import reduce
+from typing import NamedTuple
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -13,7 +16,13 @@ from pyspark.sql import functions as F
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, gold_features, ops
-from fcc.monitoring.psi import bin_count_columns, bin_edges_many, psi_of_shares_or_none, shares_of
+from fcc.monitoring.psi import (
+    bin_count_columns,
+    bin_count_names,
+    bin_edges_many,
+    psi_of_shares_or_none,
+    shares_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +37,29 @@ def control_limits(history: list[int], days: int, sigma: float) -> tuple[float, 
     return mean, max(0.0, mean - sigma * sd), mean + sigma * sd
 
 
-def rule_volume_kris(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
-    """Hits per rule on D against the control band of the previous days."""
-    k = cfg.monitoring.kri
-    start = as_of - timedelta(days=k.control_window_days)
-    daily = (
+def _rule_volume_counts(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> DataFrame:
+    """Hits per rule and day of the control window (COUNTS rows: key rule, day, a hits)."""
+    start = as_of - timedelta(days=cfg.monitoring.kri.control_window_days)
+    return (
         rule_hits.where((F.col("as_of") >= F.lit(start)) & (F.col("as_of") <= F.lit(as_of)))
         .groupBy("rule_id", "as_of")
         .count()
-        .collect()
+        .select(
+            F.lit("rule").alias("part"),
+            F.col("rule_id").alias("key"),
+            F.col("as_of").alias("day"),
+            F.col("count").alias("a"),
+            F.lit(None).cast("long").alias("b"),
+        )
     )
-    history_days = {r.as_of for r in daily if r.as_of < as_of}
+
+
+def _rule_volume_rows(daily: list, as_of: date, cfg: AppConfig) -> list[Metric]:
+    k = cfg.monitoring.kri
+    history_days = {r.day for r in daily if r.day < as_of}
     by_rule: dict[str, dict[date, int]] = {}
     for r in daily:
-        by_rule.setdefault(r.rule_id, {})[r.as_of] = r["count"]
+        by_rule.setdefault(r.key, {})[r.day] = r.a
     out = []
     for rule, per_day in sorted(by_rule.items()):
         today = per_day.get(as_of, 0)
@@ -78,40 +96,81 @@ def rule_volume_kris(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> list[
     return out
 
 
-def quarantine_kris(dq: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
-    rows = (
+def rule_volume_kris(rule_hits: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
+    """Hits per rule on D against the control band of the previous days."""
+    return _rule_volume_rows(_rule_volume_counts(rule_hits, as_of, cfg).collect(), as_of, cfg)
+
+
+def _alerts_opened_counts(alerts: DataFrame, as_of: date) -> DataFrame:
+    """Alerts opened on D per case type (COUNTS rows: key case type, a alerts)."""
+    return (
+        alerts.where(F.col("opened_as_of") == F.lit(as_of))
+        .groupBy("case_type")
+        .count()
+        .select(
+            F.lit("alerts").alias("part"),
+            F.col("case_type").alias("key"),
+            F.lit(None).cast("date").alias("day"),
+            F.col("count").alias("a"),
+            F.lit(None).cast("long").alias("b"),
+        )
+    )
+
+
+def _alerts_opened_rows(rows: list) -> list[Metric]:
+    return [
+        ("kri", r.key, "alerts_opened", float(r.a), None, False, "{}")
+        for r in sorted(rows, key=lambda r: r.key)
+    ]
+
+
+def _quarantine_counts(dq: DataFrame, as_of: date) -> DataFrame:
+    """Rows read and quarantined on D per source (COUNTS rows: key source, a read, b q)."""
+    return (
         dq.where((F.col("as_of") == F.lit(as_of)) & (F.col("check") == "reconciliation"))
         .groupBy("source")
-        .agg(F.sum("rows_read").alias("read"), F.sum("rows_quarantined").alias("q"))
-        .collect()
+        .agg(F.sum("rows_read").alias("a"), F.sum("rows_quarantined").alias("b"))
+        .select(
+            F.lit("dq").alias("part"),
+            F.col("source").alias("key"),
+            F.lit(None).cast("date").alias("day"),
+            F.col("a").cast("long").alias("a"),
+            F.col("b").cast("long").alias("b"),
+        )
     )
+
+
+def _quarantine_rows(rows: list, cfg: AppConfig) -> list[Metric]:
     limit = cfg.monitoring.kri.max_quarantine_rate
     out = []
-    for r in sorted(rows, key=lambda r: r.source):
-        rate = (r.q or 0) / r.read if r.read else 0.0
+    for r in sorted(rows, key=lambda r: r.key):
+        rate = (r.b or 0) / r.a if r.a else 0.0
         out.append(
             (
                 "dq",
-                r.source,
+                r.key,
                 "quarantine_rate",
                 rate,
                 limit,
                 rate > limit,
-                json.dumps({"rows_read": r.read, "rows_quarantined": r.q}),
+                json.dumps({"rows_read": r.a, "rows_quarantined": r.b}),
             )
         )
     return out
 
 
-def _baseline_date(table: DataFrame, as_of: date, days: int) -> date | None:
-    """The latest as_of on or before D - days, else the latest before D (one aggregate)."""
+def quarantine_kris(dq: DataFrame, as_of: date, cfg: AppConfig) -> list[Metric]:
+    return _quarantine_rows(_quarantine_counts(dq, as_of).collect(), cfg)
+
+
+def _baseline_dates(table: DataFrame, as_of: date, days: int) -> DataFrame:
+    """One row: the latest as_of on or before D - days, and the latest before D."""
     target = as_of - timedelta(days=days)
     before = table.where(F.col("as_of") < F.lit(as_of))
-    row = before.agg(
+    return before.agg(
         F.max(F.when(F.col("as_of") <= F.lit(target), F.col("as_of"))).alias("on_target"),
         F.max("as_of").alias("latest"),
-    ).first()
-    return row.on_target or row.latest
+    )
 
 
 def _drift_row(column: str, value: float | None, base_date: date, d) -> Metric:
@@ -162,6 +221,15 @@ def _null_rate_rows(
     return out
 
 
+class Watched(NamedTuple):
+    """A table whose columns' drift (PSI) and null rates are measured on D."""
+
+    table: DataFrame
+    drift_columns: list[str]
+    null_columns: list[str]
+    name: str
+
+
 def table_metrics(
     table: DataFrame,
     drift_columns: list[str],
@@ -170,56 +238,97 @@ def table_metrics(
     cfg: AppConfig,
     name: str,
 ) -> tuple[list[Metric], list[Metric]]:
-    """(null-rate KRIs, PSI drift) of one table for D in three jobs whatever the columns:
-    the baseline date, the baseline's bin edges, one aggregate of D and the baseline."""
+    """(null-rate KRIs, PSI drift) of one table for D (see tables_metrics)."""
+    return tables_metrics([Watched(table, drift_columns, null_columns, name)], as_of, cfg)[0]
+
+
+def tables_metrics(
+    watched: list[Watched], as_of: date, cfg: AppConfig
+) -> list[tuple[list[Metric], list[Metric]]]:
+    """(null-rate KRIs, PSI drift) of each table for D, whatever the tables and columns in one
+    query for every table's baseline date, one bin-edge pass per table with drift columns
+    (the baseline's quantiles), and one query for the aggregates of D and the baselines."""
     d = cfg.monitoring.drift
-    for column in drift_columns:
-        if column not in table.columns:
-            raise ValueError(f"monitoring.drift.features: {column!r} is not a column of {name}")
-    null_columns = [c for c in null_columns if c in table.columns]
-    if not drift_columns and not null_columns:
-        return [], []
-    base_date = _baseline_date(table, as_of, d.baseline_days)
-    dates = [as_of] if base_date is None else [as_of, base_date]
-    rows = table.where(F.col("as_of").isin(*dates))
-    edges: dict[str, list[float]] = {}
-    if base_date is not None and drift_columns:
-        base = rows.where(F.col("as_of") == F.lit(base_date)).select(
-            *[F.col(c).cast("double").alias(c) for c in drift_columns]
-        )
-        edges = bin_edges_many(base, drift_columns, d.bins)
-    got = {
-        r.as_of: r
-        for r in rows.select(
-            "as_of",
-            *[F.col(c).alias(f"n#{c}") for c in null_columns],
-            *[F.col(c).cast("double").alias(c) for c in edges],
-        )
-        .groupBy("as_of")
-        .agg(
+    todo: dict[int, Watched] = {}
+    for i, w in enumerate(watched):
+        for column in w.drift_columns:
+            if column not in w.table.columns:
+                raise ValueError(
+                    f"monitoring.drift.features: {column!r} is not a column of {w.name}"
+                )
+        null_columns = [c for c in w.null_columns if c in w.table.columns]
+        if w.drift_columns or null_columns:
+            todo[i] = w._replace(null_columns=null_columns)
+    out: list[tuple[list[Metric], list[Metric]]] = [([], []) for _ in watched]
+    if not todo:
+        return out
+    base_rows = reduce(
+        DataFrame.unionByName,
+        [
+            _baseline_dates(w.table, as_of, d.baseline_days).select(F.lit(i).alias("t"), "*")
+            for i, w in todo.items()
+        ],
+    ).collect()
+    base_dates = {r.t: r.on_target or r.latest for r in base_rows}
+    aggregates, edges = [], {}
+    for i, w in todo.items():
+        base_date = base_dates.get(i)
+        dates = [as_of] if base_date is None else [as_of, base_date]
+        rows = w.table.where(F.col("as_of").isin(*dates))
+        edges[i] = {}
+        if base_date is not None and w.drift_columns:
+            base = rows.where(F.col("as_of") == F.lit(base_date)).select(
+                *[F.col(c).cast("double").alias(c) for c in w.drift_columns]
+            )
+            edges[i] = bin_edges_many(base, w.drift_columns, d.bins)
+        values = [
             F.count("*").alias("_rows"),
             *[
                 F.avg(F.col(f"n#{c}").isNull().cast("double")).alias(f"null#{c}")
-                for c in null_columns
+                for c in w.null_columns
             ],
-            *bin_count_columns(edges),
+            *bin_count_columns(edges[i]),
+        ]
+        names = ["_rows", *[f"null#{c}" for c in w.null_columns], *bin_count_names(edges[i])]
+        aggregates.append(
+            rows.select(
+                "as_of",
+                *[F.col(c).alias(f"n#{c}") for c in w.null_columns],
+                *[F.col(c).cast("double").alias(c) for c in edges[i]],
+            )
+            .groupBy("as_of")
+            .agg(*values)
+            # one value type, so that the tables' aggregates are rows of one query
+            .select(
+                F.lit(i).alias("t"),
+                "as_of",
+                F.create_map(
+                    *[x for n in names for x in (F.lit(n), F.col(f"`{n}`").cast("double"))]
+                ).alias("v"),
+            )
         )
-        .collect()
-    }
-    rates = {k: {c: r[f"null#{c}"] for c in null_columns} for k, r in got.items()}
-    null_rows = (
-        _null_rate_rows(rates, null_columns, as_of, base_date, cfg, name) if null_columns else []
-    )
-    drift = []
-    for column in drift_columns:
-        if base_date is None:
-            drift.append(_no_baseline(column, d))
-            continue
-        e = edges[column]
-        expected = shares_of(got[base_date], column, e) if base_date in got else [0.0]
-        actual = shares_of(got[as_of], column, e) if as_of in got else [0.0]
-        drift.append(_drift_row(column, psi_of_shares_or_none(expected, actual), base_date, d))
-    return null_rows, drift
+    got: dict[int, dict[date, dict]] = {i: {} for i in todo}
+    for r in reduce(DataFrame.unionByName, aggregates).collect():
+        got[r.t][r.as_of] = r.v
+    for i, w in todo.items():
+        base_date, values = base_dates.get(i), got[i]
+        rates = {k: {c: v[f"null#{c}"] for c in w.null_columns} for k, v in values.items()}
+        null_rows = (
+            _null_rate_rows(rates, w.null_columns, as_of, base_date, cfg, w.name)
+            if w.null_columns
+            else []
+        )
+        drift = []
+        for column in w.drift_columns:
+            if base_date is None:
+                drift.append(_no_baseline(column, d))
+                continue
+            e = edges[i][column]
+            expected = shares_of(values[base_date], column, e) if base_date in values else [0.0]
+            actual = shares_of(values[as_of], column, e) if as_of in values else [0.0]
+            drift.append(_drift_row(column, psi_of_shares_or_none(expected, actual), base_date, d))
+        out[i] = (null_rows, drift)
+    return out
 
 
 def drift_metrics(
@@ -229,30 +338,45 @@ def drift_metrics(
     return table_metrics(table, columns, [], as_of, cfg, name)[1]
 
 
-def late_arrival_kris(late: DataFrame, as_of: date) -> list[Metric]:
-    """Rows that landed on D for earlier event dates, per source (ops.late_dates), informational."""
-    rows = (
+def _late_counts(late: DataFrame, as_of: date) -> DataFrame:
+    """Late rows landed on D per source (COUNTS rows: key source, a rows, b event dates, day
+    the oldest event date)."""
+    return (
         late.where(F.col("as_of") == F.lit(as_of))
         .groupBy("source")
         .agg(
-            F.sum("rows").alias("rows"),
-            F.countDistinct("event_date").alias("dates"),
-            F.min("event_date").alias("oldest"),
+            F.sum("rows").alias("a"),
+            F.countDistinct("event_date").alias("b"),
+            F.min("event_date").alias("day"),
         )
-        .collect()
+        .select(
+            F.lit("late").alias("part"),
+            F.col("source").alias("key"),
+            "day",
+            F.col("a").cast("long").alias("a"),
+            F.col("b").cast("long").alias("b"),
+        )
     )
+
+
+def _late_rows(rows: list, as_of: date) -> list[Metric]:
     return [
         (
             "dq",
-            r.source,
+            r.key,
             "late_rows",
-            float(r.rows or 0),
+            float(r.a or 0),
             None,
             False,
-            json.dumps({"event_dates": r.dates, "max_days_late": (as_of - r.oldest).days}),
+            json.dumps({"event_dates": r.b, "max_days_late": (as_of - r.day).days}),
         )
-        for r in sorted(rows, key=lambda r: r.source)
+        for r in sorted(rows, key=lambda r: r.key)
     ]
+
+
+def late_arrival_kris(late: DataFrame, as_of: date) -> list[Metric]:
+    """Rows that landed on D for earlier event dates, per source (ops.late_dates), informational."""
+    return _late_rows(_late_counts(late, as_of).collect(), as_of)
 
 
 def null_rate_kris(
@@ -277,22 +401,35 @@ def _validation(
 def run_monitoring(
     spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
 ) -> dict:
+    # the small aggregates of the KRIs, over four tables, as one query
+    parts = [
+        _rule_volume_counts(lakehouse.read(gold.RULE_HITS), as_of, cfg),
+        _alerts_opened_counts(lakehouse.read(gold.ALERTS), as_of),
+        _quarantine_counts(lakehouse.read(ops.DQ_RESULTS), as_of),
+    ]
+    late = lakehouse.exists("ops.late_dates")
+    if late:
+        parts.append(_late_counts(lakehouse.read("ops.late_dates"), as_of))
+    counts = defaultdict(list)
+    for r in reduce(DataFrame.unionByName, parts).collect():
+        counts[r.part].append(r)
     metrics: list[Metric] = []
-    metrics += rule_volume_kris(lakehouse.read(gold.RULE_HITS), as_of, cfg)
-    alerts_today = lakehouse.read(gold.ALERTS).where(F.col("opened_as_of") == F.lit(as_of))
-    for r in alerts_today.groupBy("case_type").count().collect():
-        metrics.append(("kri", r.case_type, "alerts_opened", float(r["count"]), None, False, "{}"))
-    metrics += quarantine_kris(lakehouse.read(ops.DQ_RESULTS), as_of, cfg)
-    if lakehouse.exists("ops.late_dates"):
-        metrics += late_arrival_kris(lakehouse.read("ops.late_dates"), as_of)
+    metrics += _rule_volume_rows(counts["rule"], as_of, cfg)
+    metrics += _alerts_opened_rows(counts["alerts"])
+    metrics += _quarantine_rows(counts["dq"], cfg)
+    if late:
+        metrics += _late_rows(counts["late"], as_of)
     watched = cfg.monitoring.drift.features
-    null_rates, feature_drift = table_metrics(
-        lakehouse.read(gold_features.FEATURES), watched, watched, as_of, cfg, "gold.features"
+    (null_rates, feature_drift), (_, score_drift) = tables_metrics(
+        [
+            Watched(lakehouse.read(gold_features.FEATURES), watched, watched, "gold.features"),
+            Watched(lakehouse.read(gold.RISK_SCORES), ["score"], [], "gold.risk_scores"),
+        ],
+        as_of,
+        cfg,
     )
     metrics += null_rates
-    metrics += drift_metrics(
-        lakehouse.read(gold.RISK_SCORES), ["score"], as_of, cfg, "gold.risk_scores"
-    )
+    metrics += score_drift
     metrics += feature_drift
     rows = [(as_of, run_id, *m) for m in metrics]
     df = (

@@ -32,6 +32,33 @@ def _empty(df: DataFrame) -> DataFrame:
     return _factor(df.limit(0), "none", "none", F.lit(None), F.lit(0.0))
 
 
+def _factors(df: DataFrame, rules: list[tuple[Column, str, str, Column, Column]]) -> DataFrame:
+    """Factor rows of every (condition, factor, group, value, points) that a row of df meets.
+
+    One pass over df: each rule is a conditional struct, not a filtered copy of df, so the
+    plan reads the table once (a filter per rule would make a scan per rule).
+    """
+    candidates = F.array(
+        *[
+            F.when(
+                condition,
+                F.struct(
+                    F.lit(factor).alias("factor"),
+                    F.lit(group).alias("group"),
+                    value.cast("string").alias("value"),
+                    points.cast("double").alias("points"),
+                ),
+            )
+            for condition, factor, group, value, points in rules
+        ]
+    )
+    return (
+        df.select("customer_id", F.explode(candidates).alias("_f"))
+        .where(F.col("_f").isNotNull())
+        .select("customer_id", *[F.col(f"_f.{c}").alias(c) for c in FACTOR_COLUMNS[1:]])
+    )
+
+
 def kyc_factors(
     customers: DataFrame, s: ScoringSettings, high_risk_countries: list[str], as_of: date
 ) -> DataFrame:
@@ -45,31 +72,31 @@ def kyc_factors(
     )
     occupations = [o.lower() for o in k.high_risk_occupations] or ["__none__"]
     tenure_days = F.datediff(F.lit(as_of), F.to_date("onboarded_at"))
-    parts = [
-        _factor(
-            customers.where(F.upper("residence_country").isin(risky)),
+    rules = [
+        (
+            F.upper("residence_country").isin(risky),
             "high_risk_residence",
             "kyc",
             F.col("residence_country"),
             F.lit(k.high_risk_residence_points),
         ),
-        _factor(
-            customers.where(F.upper("nationality").isin(risky)),
+        (
+            F.upper("nationality").isin(risky),
             "high_risk_nationality",
             "kyc",
             F.col("nationality"),
             F.lit(k.high_risk_nationality_points),
         ),
-        _factor(customers.where(F.col("is_pep")), "pep", "kyc", F.lit("true"), F.lit(k.pep_points)),
-        _factor(
-            customers.where(F.lower(F.trim("occupation")).isin(occupations)),
+        (F.col("is_pep"), "pep", "kyc", F.lit("true"), F.lit(k.pep_points)),
+        (
+            F.lower(F.trim("occupation")).isin(occupations),
             "high_risk_occupation",
             "kyc",
             F.col("occupation"),
             F.lit(k.high_risk_occupation_points),
         ),
-        _factor(
-            customers.where(tenure_days < k.new_customer_days),
+        (
+            tenure_days < k.new_customer_days,
             "new_customer",
             "kyc",
             tenure_days,
@@ -78,10 +105,8 @@ def kyc_factors(
     ]
     if segment_map is not None:
         seg_points = F.coalesce(segment_map[F.col("segment")], F.lit(0.0))
-        parts.append(
-            _factor(customers.where(seg_points > 0), "segment", "kyc", F.col("segment"), seg_points)
-        )
-    return reduce(DataFrame.unionByName, parts)
+        rules.append((seg_points > 0, "segment", "kyc", F.col("segment"), seg_points))
+    return _factors(customers, rules)
 
 
 def behaviour_factors(features: DataFrame, s: ScoringSettings) -> DataFrame:
@@ -89,17 +114,21 @@ def behaviour_factors(features: DataFrame, s: ScoringSettings) -> DataFrame:
     missing = [b.feature for b in s.behaviour if b.feature not in features.columns]
     if missing:
         raise ValueError(f"scoring.behaviour references unknown gold.features columns: {missing}")
-    parts = [
-        _factor(
-            features.where(F.col(b.feature).cast("double") > b.above),
-            b.feature,
-            "behaviour",
-            F.round(F.col(b.feature).cast("double"), 4),
-            F.lit(b.points),
-        )
-        for b in s.behaviour
-    ]
-    return reduce(DataFrame.unionByName, parts) if parts else _empty(features)
+    if not s.behaviour:
+        return _empty(features)
+    return _factors(
+        features,
+        [
+            (
+                F.col(b.feature).cast("double") > b.above,
+                b.feature,
+                "behaviour",
+                F.round(F.col(b.feature).cast("double"), 4),
+                F.lit(b.points),
+            )
+            for b in s.behaviour
+        ],
+    )
 
 
 def exposure_factors(exposure: DataFrame, s: ScoringSettings) -> DataFrame:
@@ -193,24 +222,26 @@ def alert_history_factors(alerts: DataFrame, s: ScoringSettings, as_of: date) ->
 def cluster_factors(clusters: DataFrame, flagged: DataFrame, s: ScoringSettings) -> DataFrame:
     """Large entity clusters, and clusters where another member is flagged on D."""
     c = s.cluster
-    big = clusters.where(F.col("cluster_size") >= c.min_size)
     flagged_clusters = (
         clusters.join(flagged.select("customer_id").distinct(), "customer_id")
         .groupBy("cluster_id")
         .agg(F.collect_set("customer_id").alias("flagged_members"))
     )
-    with_flagged = big.join(flagged_clusters, "cluster_id").where(
-        F.size(F.array_remove("flagged_members", F.col("customer_id"))) > 0
+    others = F.size(
+        F.array_remove(
+            F.coalesce("flagged_members", F.array().cast("array<string>")), F.col("customer_id")
+        )
     )
-    return reduce(
-        DataFrame.unionByName,
+    big = F.col("cluster_size") >= c.min_size
+    return _factors(
+        clusters.join(flagged_clusters, "cluster_id", "left"),
         [
-            _factor(big, "cluster_size", "cluster", F.col("cluster_size"), F.lit(c.size_points)),
-            _factor(
-                with_flagged,
+            (big, "cluster_size", "cluster", F.col("cluster_size"), F.lit(c.size_points)),
+            (
+                big & (others > 0),
                 "cluster_member_flagged",
                 "cluster",
-                F.size(F.array_remove("flagged_members", F.col("customer_id"))),
+                others,
                 F.lit(c.flagged_member_points),
             ),
         ],

@@ -109,11 +109,12 @@ def run_screening(
     )
     prev = _previous_run(lakehouse, as_of)
     full = prev is None or sorted(prev["list_versions"] or []) != versions
-    # the previous screened date's state and hits, each read once
+    # the previous screened date's state and hits, each read once (the hits are cached: the
+    # carried-forward and the delisted rows filter them differently)
     prev_state = prev_hits = None
     if prev is not None:
         prev_state = lakehouse.read(SCREENING_STATE).where(F.col("as_of") == F.lit(prev["as_of"]))
-        prev_hits = lakehouse.read(HITS).where(F.col("as_of") == F.lit(prev["as_of"]))
+        prev_hits = lakehouse.read(HITS).where(F.col("as_of") == F.lit(prev["as_of"])).cache()
     if full:
         to_screen = customers
     else:
@@ -181,6 +182,8 @@ def run_screening(
     lakehouse.replace_where(SCREENING_RUNS, run_row, as_of=as_of)
     for df in (*names.cached, to_screen, customers, entries):
         df.unpersist()
+    if prev_hits is not None:
+        prev_hits.unpersist()
     result = {
         "rows_out": counts["rows"],
         "customers_screened": n_screened,

@@ -3,7 +3,12 @@ from datetime import date, datetime
 import pytest
 
 from fcc.core.settings.scoring import BehaviourFactor, ScoringSettings
-from fcc.scoring.scorecard import behaviour_factors, kyc_factors, score_customers
+from fcc.scoring.scorecard import (
+    behaviour_factors,
+    cluster_factors,
+    kyc_factors,
+    score_customers,
+)
 
 D = date(2026, 11, 27)
 SETTINGS = ScoringSettings.model_validate(
@@ -101,3 +106,24 @@ def test_tier_change_against_the_previous_date_is_flagged(spark):
         for r in score_customers(customers, factors, SETTINGS, D, previous).collect()
     }
     assert got == {"pep": ("medium", "low", True), "plain": ("low", "low", False)}
+
+
+def test_cluster_factors_give_size_points_and_points_for_another_flagged_member(spark):
+    clusters = spark.createDataFrame(
+        [("a", 1, 3), ("b", 1, 3), ("c", 1, 3), ("d", 2, 2), ("e", 2, 2)],
+        "customer_id string, cluster_id long, cluster_size long",
+    )
+    # a is flagged twice (a rule hit and a screening hit), d once in a cluster below min_size
+    flagged = spark.createDataFrame([("a",), ("a",), ("d",)], "customer_id string")
+    got = sorted(
+        (r.customer_id, r.factor, r.group, r.value, r.points)
+        for r in cluster_factors(clusters, flagged, SETTINGS).collect()
+    )
+    # min_size 3: cluster 2 earns nothing; a's only flagged member is a itself
+    assert got == [
+        ("a", "cluster_size", "cluster", "3", 5.0),
+        ("b", "cluster_member_flagged", "cluster", "1", 10.0),
+        ("b", "cluster_size", "cluster", "3", 5.0),
+        ("c", "cluster_member_flagged", "cluster", "1", 10.0),
+        ("c", "cluster_size", "cluster", "3", 5.0),
+    ]
