@@ -266,6 +266,7 @@ def _run_steps(
             log.info("step %-10s started", name)
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
             rec.output_versions = _versions(lakehouse, step.outputs)
+            rec.end()
             done, rec = rec, None
             ended.append((done, "succeeded", None))
             results[name] = done.row_counts

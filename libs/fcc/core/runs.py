@@ -65,6 +65,10 @@ class StepRecord:
     input_versions: dict[str, int] = field(default_factory=dict)
     output_versions: dict[str, int] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
+    ended_at: datetime | None = None  # set when the step ends; the ledger may write it later
+
+    def end(self) -> None:
+        self.ended_at = datetime.now(UTC)
 
 
 class RunLedger:
@@ -127,7 +131,7 @@ class RunLedger:
         return json.dumps(diff, sort_keys=True)
 
     def _row(self, rec: StepRecord, status: str, error: str | None, ended: bool) -> tuple:
-        now = datetime.now(UTC)
+        end = (rec.ended_at or datetime.now(UTC)) if ended else None
         return (
             self.run_id,
             self.job,
@@ -135,8 +139,8 @@ class RunLedger:
             self.as_of,
             status,
             rec.started_at,
-            now if ended else None,
-            (time.time() - rec.started) if ended else None,
+            end,
+            (end - rec.started_at).total_seconds() if end is not None else None,
             __version__,
             self.commit,
             self.config_hash,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,7 @@ def test_a_chain_of_three_steps_writes_two_ledger_commits(spark, lakehouse, cfg,
 
     def b(ctx):  # while b runs: the run is running; its steps are written when it ends
         seen.update({k: r.status for k, r in _runs(lakehouse).items()})
+        time.sleep(0.5)
         return {"rows_out": 2}
 
     _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", b), ("c", lambda ctx: {}))
@@ -48,7 +50,11 @@ def test_a_chain_of_three_steps_writes_two_ledger_commits(spark, lakehouse, cfg,
     )
     assert runs["*"].row_counts == {"a.rows_out": 1, "b.rows_out": 2}
     assert runs["b"].row_counts == {"rows_out": 2}
-    assert all(r.ended_at is not None for r in runs.values())
+    # each step keeps its own end, though all are written when the run ends
+    a, b, c = runs["a"], runs["b"], runs["c"]
+    assert a.started_at <= a.ended_at <= b.started_at <= b.ended_at <= c.started_at <= c.ended_at
+    assert b.duration_s >= 0.5 and b.ended_at - b.started_at >= timedelta(seconds=0.5)
+    assert a.duration_s < 0.5 and runs["*"].ended_at >= c.ended_at
     # version 0 creates the table; then the start, then every step with the end
     assert lakehouse.version(ops.RUNS) == 2
 
