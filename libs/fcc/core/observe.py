@@ -3,7 +3,8 @@
 `counted(df, n=F.count(F.lit(1)), ...)` attaches aggregate expressions to df (Spark's observed
 metrics): they are computed by the tasks of the first action that runs df's plan (a Delta write
 or MERGE), so they cost no Spark job of their own. `Counts.get()` returns them once that action
-has finished.
+has finished. When adaptive execution finds df's input empty it replaces df's plan by an empty
+relation and no metrics arrive: that is read as no rows (every aggregate 0).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Counts:
             if time.monotonic() > deadline:
                 raise MetricsMissing(f"observed metrics {self._names} did not arrive")
             time.sleep(0.005)
+        if self._observation._jo.getRow().length() == 0:  # plan pruned as empty: no rows
+            return dict.fromkeys(self._names, 0)
         values = self._observation.get
         return {n: 0 if values.get(n) is None else values[n] for n in self._names}
 

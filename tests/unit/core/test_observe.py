@@ -50,3 +50,25 @@ def test_counts_of_a_frame_no_action_ran_are_an_error(spark):
     _, counts = counted(_metrics(spark, [(1, 5)]), rows=F.count(F.lit(1)))
     with pytest.raises(MetricsMissing):
         counts.get(timeout_s=0.2)
+
+
+
+def test_a_cached_frame_adaptive_execution_prunes_as_empty_counts_zero(spark, tmp_path):
+    # the shape of screening's candidate pairs on a night with nobody to screen: an observed,
+    # cached join of an empty cached side. Adaptive execution replaces it by an empty relation,
+    # so the write delivers no metrics for it, which means no rows.
+    spark.conf.set("spark.sql.adaptive.enabled", "true")
+    try:
+        nobody = spark.range(50).where("id < 0").withColumnRenamed("id", "k").persist()
+        names = spark.range(50).withColumnRenamed("id", "k").persist()
+        pairs, counts = counted(nobody.join(names, "k"), n=F.count(F.lit(1)), total=F.sum("k"))
+        pairs = pairs.persist()
+        hits = pairs.join(nobody, "k").select("k")
+        hits.unionByName(spark.range(3).withColumnRenamed("id", "k")).write.parquet(
+            str(tmp_path / "out")
+        )
+        assert counts._observation._jo.getRow().length() == 0  # the case this covers
+        assert counts.get() == {"n": 0, "total": 0}
+    finally:
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
+    assert spark.read.parquet(str(tmp_path / "out")).count() == 3
