@@ -52,7 +52,6 @@ def test_counts_of_a_frame_no_action_ran_are_an_error(spark):
         counts.get(timeout_s=0.2)
 
 
-
 def test_a_cached_frame_adaptive_execution_prunes_as_empty_counts_zero(spark, tmp_path):
     # the shape of screening's candidate pairs on a night with nobody to screen: an observed,
     # cached join of an empty cached side. Adaptive execution replaces it by an empty relation,
