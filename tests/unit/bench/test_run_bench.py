@@ -83,6 +83,9 @@ def test_run_size_records_every_nightly_step_and_the_ratios(spark, tmp_path):
     assert loaded["machine"]["cores"] >= 1 and loaded["machine"]["spark"].startswith("4.")
     assert "growth" not in loaded
     assert m.table([loaded]).count("tiny") >= len(NIGHTLY)
+    with_doctor = m.add_doctor_ratios(loaded, 10.0)
+    assert with_doctor["ratios"]["steady_night_jobs"]["value"] == loaded["steady_jobs"] > 0
+    assert "fcc doctor (process)" in m.table([with_doctor])
 
 
 def _fake(size: str, customers: int, txns: int, seconds: dict[str, float]) -> dict:
@@ -111,3 +114,20 @@ def test_growth_exponent_is_log_time_ratio_over_log_data_ratio():
     assert g["overall"]["time_ratio"] == round(260 / 14, 3)
     assert g["overall"]["met"] is False
     assert g["steps"]["ref.cc_spark"]["exponent"] == 0.0
+
+
+def test_doctor_ratios_are_each_whole_night_over_the_doctor_process():
+    result = {
+        "session_start_s": 5.0,
+        "nightly_run_job_s": 95.0,
+        "steady_run_job_s": 75.0,
+        "steady_jobs": 151,
+        "ratios": {},
+        "references": {},
+    }
+    out = m.add_doctor_ratios(result, 20.0)
+    # (5 + 95) / 20 and (5 + 75) / 20
+    assert out["ratios"]["first_night_over_doctor"] == {"value": 5.0, "target": 10.0, "met": True}
+    assert out["ratios"]["steady_night_over_doctor"] == {"value": 4.0, "target": 4.0, "met": True}
+    assert out["ratios"]["steady_night_jobs"] == {"value": 151, "target": 150, "met": False}
+    assert out["doctor_process_s"] == 20.0 and out["references"] == {}
