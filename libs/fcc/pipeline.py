@@ -39,6 +39,8 @@ class StepContext:
     as_of: date
     run_id: str
     options: dict[str, Any] = field(default_factory=dict)
+    # steps of this run that have succeeded so far (the ledger records them when the run ends)
+    succeeded: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,11 @@ STEPS: dict[str, Step] = {
         ),
         Step(
             "monitoring",
-            _call("fcc.monitoring", "run_monitoring"),
+            _call(
+                "fcc.monitoring",
+                "run_monitoring",
+                scored_in_run=lambda ctx: "typologies" in ctx.succeeded,
+            ),
             (
                 "gold.features",
                 "gold.risk_scores",
@@ -267,6 +273,7 @@ def _run_steps(
             rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
             rec.output_versions = _versions(lakehouse, step.outputs)
             rec.end()
+            ctx.succeeded.append(name)
             done, rec = rec, None
             ended.append((done, "succeeded", None))
             results[name] = done.row_counts

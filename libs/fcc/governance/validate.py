@@ -325,12 +325,19 @@ def validate(
     labels_table: str | None = None,
     run_id: str | None = None,
     write: bool = True,
+    scored_now: bool = False,
 ) -> Validation:
-    """Validate alerts and rule hits of the lookback window ending on D against labels."""
+    """Validate alerts and rule hits of the lookback window ending on D against labels.
+
+    The window starts at the first night in the lookback whose typologies step succeeded;
+    `scored_now` says the calling run has just scored D (not yet in the ledger).
+    """
     t0 = time.monotonic()
     v = cfg.monitoring.validation
     lookback_start = as_of - timedelta(days=v.lookback_days - 1)
-    start = first_scored_date(lakehouse, lookback_start, as_of) or lookback_start
+    start = first_scored_date(lakehouse, lookback_start, as_of) or (
+        as_of if scored_now else lookback_start
+    )
     labels_name = labels_table or v.labels_table
     labels = load_labels(lakehouse, cfg, labels_table)
     instances = load_instances(lakehouse, cfg)

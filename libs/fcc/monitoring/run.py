@@ -387,7 +387,12 @@ def null_rate_kris(
 
 
 def _validation(
-    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    cfg: AppConfig,
+    as_of: date,
+    run_id: str,
+    scored_in_run: bool,
 ) -> int:
     """Validate D against the labels when they exist (family 'validation'); returns subjects."""
     from fcc.governance import validate
@@ -395,12 +400,20 @@ def _validation(
     v = cfg.monitoring.validation
     if not v.nightly or not lakehouse.exists(v.labels_table):
         return 0
-    return len(validate(spark, lakehouse, cfg, as_of, run_id=run_id).table)
+    result = validate(spark, lakehouse, cfg, as_of, run_id=run_id, scored_now=scored_in_run)
+    return len(result.table)
 
 
 def run_monitoring(
-    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    cfg: AppConfig,
+    as_of: date,
+    run_id: str,
+    scored_in_run: bool = False,
 ) -> dict:
+    """KRIs, drift and validation of D. `scored_in_run`: this run's typologies step scored D
+    (the ledger records it only when the run ends), so validation counts D as a scored night."""
     # the small aggregates of the KRIs, over four tables, as one query
     parts = [
         _rule_volume_counts(lakehouse.read(gold.RULE_HITS), as_of, cfg),
@@ -440,7 +453,7 @@ def run_monitoring(
     # one commit for the step's families (validation rows are written by fcc.governance)
     lakehouse.replace_where(ops.METRICS, df, as_of=as_of, family=("kri", "dq", "drift"))
     breaches = sum(1 for m in metrics if m[5])
-    validated = _validation(spark, lakehouse, cfg, as_of, run_id)
+    validated = _validation(spark, lakehouse, cfg, as_of, run_id, scored_in_run)
     log.info(
         "monitoring: %d metrics, %d breaches, %d validated subjects",
         len(metrics),

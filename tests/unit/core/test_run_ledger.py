@@ -41,9 +41,13 @@ def test_a_chain_of_three_steps_writes_two_ledger_commits(spark, lakehouse, cfg,
         time.sleep(0.5)
         return {"rows_out": 2}
 
-    _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", b), ("c", lambda ctx: {}))
+    def c(ctx):  # the steps that succeeded before it, not yet in the ledger
+        seen["succeeded before c"] = list(ctx.succeeded)
+        return {}
+
+    _chain(monkeypatch, ("a", lambda ctx: {"rows_out": 1}), ("b", b), ("c", c))
     run_job(spark, lakehouse, cfg, "nightly", D, run_id="r1")
-    assert seen == {"*": "running"}
+    assert seen == {"*": "running", "succeeded before c": ["a", "b"]}
     runs = _runs(lakehouse)
     assert {k: r.status for k, r in runs.items()} == dict.fromkeys(
         ("*", "a", "b", "c"), "succeeded"

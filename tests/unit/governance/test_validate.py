@@ -143,6 +143,15 @@ def test_window_starts_at_the_first_night_the_typologies_step_succeeded(spark, t
     assert first_scored_date(lh, D, D) is None
 
 
+def test_a_run_that_has_just_scored_d_starts_the_window_at_d(spark, lake):
+    """The nightly's own typologies step is in the ledger only when the run ends."""
+    from datetime import timedelta
+
+    assert validate(spark, lake, CFG, D, write=False, scored_now=True).window == (D, D)
+    lookback = validate(spark, lake, CFG, D, write=False).window
+    assert lookback == (D - timedelta(days=9), D)
+
+
 def test_standing_typologies_stay_visible_and_others_only_on_their_own_days(spark, tmp_path):
     """A run reports a pattern on the day it gains a transaction; names and rings every night."""
     from fcc.core.tables import truth
