@@ -392,7 +392,7 @@ def _validation(
     cfg: AppConfig,
     as_of: date,
     run_id: str,
-    scored_in_run: bool,
+    scored_in_run: bool = False,
 ) -> int:
     """Validate D against the labels when they exist (family 'validation'); returns subjects."""
     from fcc.governance import validate
