@@ -15,6 +15,9 @@ Revised and McCune-Reischauer romanisations, a Devanagari one ICU's and the Hind
   - `k:<skeleton>` for a token written in Latin (or another alphabet) and `K:<skeleton>` for one
     written in an abjad (Arabic, Hebrew, where short vowels are not written): the consonant
     skeleton, so محمود (mhmwd) meets Mahmoud;
+  - `ACRONYM_LETTER` for a one-letter part cut out of a longer word (R&D, HUJI-B, AT&T): it is
+    a letter of that word, not the initial of a name (`is_initial`). A one-letter part carries
+    no other symbol;
 - `keys`: blocking keys (see `_blocking_keys`).
 """
 
@@ -44,7 +47,11 @@ _VOWELS = re.compile(r"[aeiouyw]")
 _LATIN_VOWEL = re.compile(r"[aeiou]")
 _INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
 _REPEATS = re.compile(r"(.)\1+")
+_PIECE = re.compile(r"[^\W_]+")
+# a single letter with a full stop glued to what follows (V.V. Putin, J.R.R. Tolkien)
+_GLUED_INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.(?=[^\W_])")
 MIN_SKELETON = 2  # a one-letter consonant skeleton is too common to be evidence
+ACRONYM_LETTER = "=letter"  # symbol of a one-letter part that is not an initial (R&D, HUJI-B)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,33 @@ def skeleton(token: str, abjad: bool) -> str:
     return _REPEATS.sub(r"\1", _VOWELS.sub("", s))
 
 
+def is_initial(token: str, symbols: str = "") -> bool:
+    """A one-letter name part standing for a name (V. of V. V. Putin), not a letter cut out of
+    an acronym or an organisation's word (R&D, HUJI-B)."""
+    return len(token) == 1 and token.isalpha() and ACRONYM_LETTER not in symbols.split()
+
+
+def _letter_roles(text: str) -> list[tuple[str, bool]]:
+    """(letter, is an initial) of every one-letter piece of the text's words, in order.
+
+    A one-letter piece is an initial when it is a word on its own (F, F.) or is followed by a
+    full stop (V.V., J.R.R.); one joined to other pieces by &, -, / ... is a letter of an
+    acronym or of an organisation's name (R&D, HUJI-B, AT&T, Hizb-e-Islami).
+    """
+    roles = []
+    for word in text.split():
+        word = _INNER_MARKS.sub("", word)
+        pieces = list(_PIECE.finditer(word))
+        for m in pieces:
+            letter = m.group()
+            if len(letter) != 1 or not letter.isalpha():
+                continue
+            folded = _latin_tokens(letter)
+            initial = len(pieces) == 1 or word[m.end() : m.end() + 1] == "."
+            roles.append((folded[0] if folded else letter, initial))
+    return roles
+
+
 def _latin_tokens(form: str) -> list[str]:
     """ASCII tokens of one name part (a Han part can transliterate to several syllables)."""
     text = form if form.isascii() else ascii_text(form)
@@ -90,6 +124,9 @@ def _latin_tokens(form: str) -> list[str]:
 
 
 def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedName:
+    if tag == NameTypeTag.PER:
+        text = _GLUED_INITIAL.sub(r"\1. ", text)  # V.V. Putin -> V. V. Putin
+    roles = _letter_roles(text)
     analysed = analyze_names(tag, [text], consolidate=False, phonetics=False)
     if not analysed:
         return EMPTY
@@ -109,13 +146,20 @@ def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedNam
             part_symbols.setdefault(idx[0], set()).add(f"{span.symbol.id}~{len(idx)}")
     tokens: list[str] = []
     symbols: list[str] = []
+    next_role = 0
     for part in kept:
         in_abjad = bool(_ABJAD.search(part.form))
         for token in part_tokens[part.index]:
+            if len(token) == 1:
+                # the letter's role in the text, found in order (rigour drops the punctuation)
+                at = next((k for k in range(next_role, len(roles)) if roles[k][0] == token), None)
+                initial = True if at is None else roles[at][1]
+                next_role = next_role if at is None else at + 1
+                tokens.append(token)
+                symbols.append("" if initial or not token.isalpha() else ACRONYM_LETTER)
+                continue
             # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn)
-            abjad = in_abjad or (
-                len(token) > 1 and token.isalpha() and not _LATIN_VOWEL.search(token)
-            )
+            abjad = in_abjad or (token.isalpha() and not _LATIN_VOWEL.search(token))
             found = set(part_symbols.get(part.index, ()))
             skel = skeleton(token, abjad)
             if len(skel) >= MIN_SKELETON and not token.isdigit():
@@ -202,7 +246,7 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
         i = useful[0]
         keys.update(f"1{k}" for k in base[i])
         keys.update(f"1{s}" for s in syms[i])
-    initials = [i for i, t in enumerate(tokens) if len(t) == 1 and t.isalpha()]
+    initials = [i for i, t in enumerate(tokens) if is_initial(t, symbols[i])]
     for i in useful:
         for j in [*long_enough, *initials]:
             if i == j or tokens[i] == tokens[j]:
@@ -237,6 +281,6 @@ def single_token_keys(
             keys.update(f"1{k}" for k in _token_keys(t, params))
     for sym in symbols:
         for s in sym.split():
-            if params.symbol_keys or s[1:2] == ":":
+            if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):
                 keys.add("1s" + s.split("~")[0].replace("K:", "k:", 1))
     return tuple(sorted(keys))

@@ -5,7 +5,9 @@ similarity; a part may also pair with two or three adjacent parts of the other n
 (Abdul Rahman / Abdulrahman, xi jin ping / Xi Jinping, Jong Un / Jong-un). Two parts are
 - 1.0 when equal or when rigour gives them a shared symbol (given-name equivalents, inflected
   surnames, bin / ibn; for joined parts, a symbol of the joined span: عبد الله / Abdullah);
-- `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir);
+- `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir),
+  but only when another part of the pairing is exact (F. A. Saad is not Abdullah Samad
+  Faroqui); a letter cut out of an acronym (R&D, HUJI-B) is no initial (`is_initial`);
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
@@ -34,7 +36,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.text import metaphone
 
-from fcc.screening._names import skeleton
+from fcc.screening._names import ACRONYM_LETTER, is_initial, skeleton
 
 _VOWEL_START = frozenset("aeiouy")
 PARTICLES = frozenset(
@@ -87,12 +89,12 @@ def _canonical_patronymic(token: str) -> str:
 
 
 def _sets(symbols: str) -> tuple[set[str], set[str]]:
-    """(name symbols, skeletons) of one token's symbol string; spans excluded."""
+    """(name symbols, skeletons) of one token's symbol string; spans and marks excluded."""
     names, skels = set(), set()
     for s in symbols.split():
         if s[1:2] == ":":
             skels.add(s)
-        elif "~" not in s:
+        elif "~" not in s and s != ACRONYM_LETTER:
             names.add(s)
     return names, skels
 
@@ -131,6 +133,22 @@ def _phonetic(a: str, b: str, params: ScoreParams) -> float:
     return 0.0
 
 
+def _letter_similarity(a: str, b: str, ia: bool, ib: bool, params: ScoreParams) -> float:
+    """Two parts of which one has a single character; ia / ib: the part is an initial.
+
+    An initial pairs with a longer part starting with its letter, or with the same initial, at
+    `initial_similarity` (two equal initials are no stronger than an initial and a name); a
+    letter cut out of an acronym (R&D, HUJI-B) or a digit pairs only with the same character
+    of the same kind, never as the initial of a name.
+    """
+    if not ia and not ib:
+        return 1.0 if a == b else 0.0
+    if ia and ib:
+        return params.initial_similarity if a == b else 0.0
+    initial, other = (a, b) if ia else (b, a)
+    return params.initial_similarity if len(other) > 1 and other[0] == initial else 0.0
+
+
 def _token_similarity(
     a: str,
     b: str,
@@ -138,15 +156,12 @@ def _token_similarity(
     sb: tuple[set[str], set[str]],
     params: ScoreParams,
 ) -> float:
-    """Similarity of two name parts given their (name symbols, skeletons)."""
+    """Similarity of two name parts (of two characters or more) given their (name symbols,
+    skeletons)."""
     if a == b:
         return 1.0
     if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
         return 1.0
-    if len(a) == 1 or len(b) == 1:
-        # two equal initials are no stronger than an initial and a name (R&D is not P. D.)
-        initial, full = (a, b) if len(a) == 1 else (b, a)
-        return params.initial_similarity if initial.isalpha() and full[0] == initial else 0.0
     if is_patronymic(a) and is_patronymic(b):
         a, b = _canonical_patronymic(a), _canonical_patronymic(b)
         if a == b:
@@ -176,8 +191,16 @@ def _candidates(
     """(similarity, subject indices, list indices) of every plausible part pairing."""
     qsets = [_sets(x) for x in qs]
     csets = [_sets(x) for x in cs]
+    qi = [is_initial(t, x) for t, x in zip(q, qs, strict=True)]
+    ci = [is_initial(t, x) for t, x in zip(c, cs, strict=True)]
     out = [
-        (_token_similarity(a, b, qsets[i], csets[j], params), (i,), (j,))
+        (
+            _letter_similarity(a, b, qi[i], ci[j], params)
+            if len(a) == 1 or len(b) == 1
+            else _token_similarity(a, b, qsets[i], csets[j], params),
+            (i,),
+            (j,),
+        )
         for i, a in enumerate(q)
         for j, b in enumerate(c)
     ]
@@ -235,11 +258,20 @@ def _leftover_weight(
             weight += params.unmatched_particle_weight
         elif _in_half_span(i, used, symbols):
             weight += params.unmatched_subject_weight
-        elif len(t) == 1 or is_patronymic(t):
+        elif (len(t) == 1 and ACRONYM_LETTER not in symbols[i].split()) or is_patronymic(t):
             weight += min(full, params.unmatched_patronymic_weight)
         else:
             weight += full
     return weight
+
+
+def _by_initial(
+    i: tuple[int, ...], j: tuple[int, ...], q: list[str], c: list[str], qs: list[str], cs: list[str]
+) -> bool:
+    """The pair of parts i / j is an initial paired with a name or an initial."""
+    return (len(i) == 1 and is_initial(q[i[0]], qs[i[0]])) or (
+        len(j) == 1 and is_initial(c[j[0]], cs[j[0]])
+    )
 
 
 def _greedy(
@@ -254,6 +286,7 @@ def _greedy(
     used_c: set[int] = set()
     total = 0.0
     matched = 0
+    initials = exact = False
     for sim, i, j in pairs:
         if sim < params.token_min:
             continue
@@ -263,6 +296,15 @@ def _greedy(
         used_c.update(j)
         total += sim
         matched += 1
+        by_initial = _by_initial(i, j, q, c, qs, cs)
+        initials |= by_initial
+        exact |= not by_initial and sim >= 1.0
+    if initials and not exact:
+        # initials are compatible evidence, not agreement: without one name part paired
+        # exactly they pair with nothing (F. A. Saad is not Abdullah Samad Faroqui)
+        return _greedy(
+            [p for p in pairs if not _by_initial(p[1], p[2], q, c, qs, cs)], q, c, qs, cs, params
+        )
     if not matched:
         return 0.0
     weight = _leftover_weight(q, qs, used_q, params.unmatched_subject_weight, params, matched)

@@ -9,7 +9,7 @@ import pytest
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._index import best_scores, dob_score
 from fcc.screening._match import key_params, score_params
-from fcc.screening._names import analyse_readings, single_token_keys
+from fcc.screening._names import analyse_readings, is_initial, single_token_keys
 from fcc.screening._score import score_names
 from fcc.screening._titles import strip_titles
 
@@ -83,6 +83,68 @@ def test_a_typo_does_not_change_the_first_letter():
     assert _score("Ali Khan", "Mali KHAN") == pytest.approx(0.5556, abs=1e-4)
     assert _score("Mohammad WALI", "Ali Mohammed") == pytest.approx(0.5556, abs=1e-4)
     assert _score("Yuriy Gochanuk", "Iurii GOCHANUK") >= THRESHOLD  # vowels / y interchange
+
+
+def test_initials_glued_by_full_stops_are_initials():
+    # V.V. is two initials (rigour alone reads "vv"): (0.85 + 0.85 + 1) / 3
+    (reading,) = analyse_readings("V.V. Putin", "person", KP)
+    assert reading.tokens == ("v", "v", "putin")
+    assert _score("V.V. Putin", "Vladimir Vladimirovich PUTIN") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("V.V. Putin", "Vladimir Vladimirovich PUTIN")
+
+
+def test_initials_and_one_fuzzy_part_do_not_reach_the_threshold():
+    # without a part paired exactly, f and a pair with nothing: only saad / samad (Jaro 2.8 / 3,
+    # Jaro-Winkler with prefix "sa" 0.9467) is paired; f, a cost 0.2 each, abdullah and faroqui
+    # 0.3 each: 0.9467 / 2.0
+    assert _score("F. A. Saad", "Abdullah Samad FAROQUI") == pytest.approx(0.4733, abs=1e-4)
+
+
+def test_initials_alone_pair_with_nothing():
+    assert _score("A. S.", "Ameneh SADAT") == 0.0
+    # p / purelogic would be the only pair: an initial is no agreement on its own
+    assert _score("P. Ramsuchit", "Purelogic") == 0.0
+
+
+def test_two_equal_initials_count_as_initials_not_as_equal_names():
+    # v / v 0.85, putin 1.0: 1.85 / 2
+    assert _score("V. Putin", "V. PUTIN") == pytest.approx(0.925, abs=1e-4)
+
+
+def test_letters_of_an_acronym_are_not_initials():
+    (rd,) = analyse_readings("Purelogic R&D", "entity", KP)
+    assert rd.tokens == ("purelogic", "r", "d")
+    assert not is_initial(rd.tokens[1], rd.symbols[1])
+    assert not is_initial(rd.tokens[2], rd.symbols[2])
+    (huji,) = analyse_readings("HUJI-B", "entity", KP)
+    assert huji.tokens == ("huji", "b")
+    assert not is_initial(huji.tokens[1], huji.symbols[1])
+    (kennedy,) = analyse_readings("John F Kennedy", "person", KP)
+    assert is_initial(kennedy.tokens[1], kennedy.symbols[1])
+
+
+def _entity_score(subject: str, listed: str) -> float:
+    return best_scores(
+        analyse_readings(subject, "person", KP), analyse_readings(listed, "entity", KP), CFG
+    ).name_score
+
+
+def test_an_acronym_does_not_pair_with_a_persons_initials():
+    # r and d of R&D are letters: d (initial) / d (letter) and r / ramsuchit do not pair, and
+    # p / purelogic alone is no agreement
+    assert _entity_score("P. D. Ramsuchit", "Purelogic R&D") == 0.0
+    # b of HUJI-B is no initial of brown: hui / huji (Jaro 2.75 / 3, prefix "hu": 0.9333)
+    # paired, brown costs 0.5, b a full list part 0.3: 0.9333 / 1.8
+    assert _entity_score("Hui Brown", "HUJI-B") == pytest.approx(0.5185, abs=1e-4)
+    # the same acronym on both sides pairs letter by letter
+    assert (
+        best_scores(
+            analyse_readings("Purelogic R&D", "entity", KP),
+            analyse_readings("PURELOGIC R&D", "entity", KP),
+            CFG,
+        ).name_score
+        == 1.0
+    )
 
 
 def test_an_initial_of_another_letter_does_not_pair():
