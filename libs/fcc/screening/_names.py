@@ -223,8 +223,9 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
     surname spelt differently under the same given name (Vladimir Puchin / Putsin) meet.
     Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling.
     Names with a single informative token also key on that token alone. Every name also keys
-    on its tokens sorted and concatenated ("c" key), which catches split / merged parts
-    (Abdul Rahman vs Abdulrahman, xi jin ping vs Xi Jinping).
+    on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens joined key
+    as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs Abdulrahman, xi jin
+    ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet.
     """
     long_enough = [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
     useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
@@ -264,7 +265,45 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
                 keys.add(_pair(s, "f" + tokens[j][0]))
                 if s.startswith("sk:"):
                     keys.update(_pair(s, t) for t in syms[j] if t.startswith("sk:"))
+    keys.update(_joined_keys(tokens, long_enough, useful, initials, base, syms, params))
     return tuple(sorted(keys))
+
+
+def _joined_keys(
+    tokens: list[str],
+    long_enough: list[int],
+    useful: list[int],
+    initials: list[int],
+    base: dict[int, tuple[str, str, str]],
+    syms: dict[int, list[str]],
+    params: KeyParams,
+) -> set[str]:
+    """Keys of two or three adjacent parts joined, as one more part (the scorer pairs them so).
+
+    A surname split on one side and written as one word on the other (Zabih Pour / Zabihpour,
+    Abdul Rahman / Abdulrahman) shares the joined part's metaphone with the other parts'
+    metaphones, first letters, symbols and initials; joined parts that are the whole name key
+    on their own like a one-part name.
+    """
+    keys: set[str] = set()
+    for n in (2, 3):
+        for start in range(len(tokens) - n + 1):
+            span = set(range(start, start + n))
+            if not span <= set(long_enough) or span.isdisjoint(useful):
+                continue
+            joined = "".join(tokens[start : start + n])
+            mjoin = "m" + (metaphone(joined) or joined)
+            if set(useful) <= span:
+                keys.update(f"1{k}" for k in _token_keys(joined, params))
+            for j in long_enough:
+                if j in span:
+                    continue
+                keys.add(_pair(mjoin, base[j][0]))
+                if j in useful:
+                    keys.add(_pair("f" + tokens[j][0], mjoin))
+                    keys.update(_pair(s, mjoin) for s in syms[j])
+            keys.update(_pair("f" + tokens[j], mjoin) for j in initials if j not in span)
+    return keys
 
 
 def single_token_keys(
@@ -272,13 +311,21 @@ def single_token_keys(
 ) -> tuple[str, ...]:
     """The one-token keys a subject offers so one-token list names can find it.
 
+    Each informative part, and two or three adjacent ones joined (Zabih Pour meets ZABIHPOUR).
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
     the symbol of Abdullah) and consonant skeletons.
     """
     keys: set[str] = set()
-    for t in tokens:
-        if len(t) >= params.min_token_length and not is_stopword(t):
+    long_enough = [len(t) >= params.min_token_length for t in tokens]
+    informative = [ok and not is_stopword(t) for t, ok in zip(tokens, long_enough, strict=True)]
+    for t, ok in zip(tokens, informative, strict=True):
+        if ok:
             keys.update(f"1{k}" for k in _token_keys(t, params))
+    for n in (2, 3):
+        for start in range(len(tokens) - n + 1):
+            if all(long_enough[start : start + n]) and any(informative[start : start + n]):
+                joined = "".join(tokens[start : start + n])
+                keys.update(f"1{k}" for k in _token_keys(joined, params))
     for sym in symbols:
         for s in sym.split():
             if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):

@@ -93,6 +93,14 @@ def test_initials_glued_by_full_stops_are_initials():
     assert _blocked("V.V. Putin", "Vladimir Vladimirovich PUTIN")
 
 
+def test_initials_with_a_split_surname_pair_and_are_blocked_together():
+    # a/ameneh 0.85, s/sadat 0.85, zabihpour = zabih + pour 1.0: 2.7 / 3
+    assert _score("A. S. Zabihpour", "Ameneh Sadat ZABIH POUR") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("A. S. Zabihpour", "Ameneh Sadat ZABIH POUR")
+    assert _score("A. S. Zabih Pour", "Ameneh Sadat ZABIHPOUR") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("A. S. Zabih Pour", "Ameneh Sadat ZABIHPOUR")
+
+
 def test_initials_and_one_fuzzy_part_do_not_reach_the_threshold():
     # without a part paired exactly, f and a pair with nothing: only saad / samad (Jaro 2.8 / 3,
     # Jaro-Winkler with prefix "sa" 0.9467) is paired; f, a cost 0.2 each, abdullah and faroqui
@@ -245,6 +253,31 @@ def test_a_name_that_transliterates_to_nothing_has_no_reading():
 @pytest.mark.parametrize("subject", ["Vladimir Puchin", "Vladimir Putsin", "فلاديمير بوتين"])
 def test_a_surname_spelt_differently_under_the_same_given_name_is_blocked(subject):
     assert _blocked(subject, "Vladimir Vladimirovich PUTIN")
+
+
+SPLIT_SURNAMES = [
+    # (customer, list name, name score): the joined part pairs with the two parts exactly
+    ("Zabih Pour", "ZABIHPOUR", 1.0),
+    ("Zabihpour", "ZABIH POUR", 1.0),
+    ("Abdulrahman", "Abdul RAHMAN", 1.0),
+    ("Abdul Rahman", "ABDULRAHMAN", 1.0),
+    ("Ameneh Zabihpour", "Ameneh Sadat ZABIH POUR", 2 / 2.3),  # sadat left over at 0.3
+    ("M. Abdulrahman", "Mohammed Abdul RAHMAN", 1.85 / 2),  # m / mohammed 0.85
+]
+
+
+@pytest.mark.parametrize(("subject", "listed", "expected"), SPLIT_SURNAMES)
+def test_a_name_split_on_one_side_and_joined_on_the_other_is_blocked(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_a_one_word_list_name_meets_its_parts_written_apart():
+    # ZABIHPOUR keys on its own; the customer offers zabih + pour joined as a one-part key
+    (listed,) = analyse_readings("ZABIHPOUR", "person", KP)
+    (subject,) = analyse_readings("Zabih Pour", "person", KP)
+    assert "1mSBPR" in listed.keys
+    assert "1mSBPR" in single_token_keys(subject.tokens, KP, subject.symbols)
 
 
 def test_one_informative_token_after_a_particle_meets_longer_list_names():
