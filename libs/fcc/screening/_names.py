@@ -269,6 +269,12 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
     return tuple(sorted(keys))
 
 
+def _joined_single_keys(joined: str, params: KeyParams) -> tuple[str, str]:
+    """One-part keys of parts joined: metaphone and letters (the prefix is the first part's)."""
+    phonetic, _, letters = _token_keys(joined, params)
+    return "1" + phonetic, "1" + letters
+
+
 def _joined_keys(
     tokens: list[str],
     long_enough: list[int],
@@ -294,7 +300,7 @@ def _joined_keys(
             joined = "".join(tokens[start : start + n])
             mjoin = "m" + (metaphone(joined) or joined)
             if set(useful) <= span:
-                keys.update(f"1{k}" for k in _token_keys(joined, params))
+                keys.update(_joined_single_keys(joined, params))
             for j in long_enough:
                 if j in span:
                     continue
@@ -324,8 +330,7 @@ def single_token_keys(
     for n in (2, 3):
         for start in range(len(tokens) - n + 1):
             if all(long_enough[start : start + n]) and any(informative[start : start + n]):
-                joined = "".join(tokens[start : start + n])
-                keys.update(f"1{k}" for k in _token_keys(joined, params))
+                keys.update(_joined_single_keys("".join(tokens[start : start + n]), params))
     for sym in symbols:
         for s in sym.split():
             if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):

@@ -7,7 +7,8 @@ similarity; a part may also pair with two or three adjacent parts of the other n
   surnames, bin / ibn; for joined parts, a symbol of the joined span: عبد الله / Abdullah);
 - `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir),
   but only when another part of the pairing is exact (F. A. Saad is not Abdullah Samad
-  Faroqui); a letter cut out of an acronym (R&D, HUJI-B) is no initial (`is_initial`);
+  Faroqui), and for the same initial on both sides; a letter cut out of an acronym (R&D,
+  HUJI-B) is no initial (`is_initial`);
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
@@ -265,13 +266,13 @@ def _leftover_weight(
     return weight
 
 
-def _by_initial(
+def _initial_for_name(
     i: tuple[int, ...], j: tuple[int, ...], q: list[str], c: list[str], qs: list[str], cs: list[str]
 ) -> bool:
-    """The pair of parts i / j is an initial paired with a name or an initial."""
-    return (len(i) == 1 and is_initial(q[i[0]], qs[i[0]])) or (
-        len(j) == 1 and is_initial(c[j[0]], cs[j[0]])
-    )
+    """The pair of parts i / j is an initial paired with a name (not with the same initial)."""
+    qi = len(i) == 1 and is_initial(q[i[0]], qs[i[0]])
+    ci = len(j) == 1 and is_initial(c[j[0]], cs[j[0]])
+    return qi != ci
 
 
 def _greedy(
@@ -296,14 +297,20 @@ def _greedy(
         used_c.update(j)
         total += sim
         matched += 1
-        by_initial = _by_initial(i, j, q, c, qs, cs)
-        initials |= by_initial
-        exact |= not by_initial and sim >= 1.0
+        for_name = _initial_for_name(i, j, q, c, qs, cs)
+        initials |= for_name
+        exact |= not for_name and sim >= 1.0
     if initials and not exact:
-        # initials are compatible evidence, not agreement: without one name part paired
-        # exactly they pair with nothing (F. A. Saad is not Abdullah Samad Faroqui)
+        # an initial standing for a name is compatible evidence, not agreement: without one
+        # name part paired exactly it pairs with nothing (F. A. Saad is not Abdullah Samad
+        # Faroqui); the same initial on both sides (S.M. / S.M.) pairs regardless
         return _greedy(
-            [p for p in pairs if not _by_initial(p[1], p[2], q, c, qs, cs)], q, c, qs, cs, params
+            [p for p in pairs if not _initial_for_name(p[1], p[2], q, c, qs, cs)],
+            q,
+            c,
+            qs,
+            cs,
+            params,
         )
     if not matched:
         return 0.0

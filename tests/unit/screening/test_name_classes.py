@@ -108,6 +108,13 @@ def test_initials_and_one_fuzzy_part_do_not_reach_the_threshold():
     assert _score("F. A. Saad", "Abdullah Samad FAROQUI") == pytest.approx(0.4733, abs=1e-4)
 
 
+def test_the_same_initials_on_both_sides_pair_beside_a_typo():
+    # S.M. / S.M. are initials on both sides (0.85 each), not initials standing for names, so
+    # tufial / tufail (Jaro (1 + 1 + 5/6) / 3, prefix "tuf": 0.9611) needs no exact partner:
+    # (0.85 + 0.85 + 0.9611) / 3
+    assert _score("Tufial S.M.", "S.M. TUFAIL") == pytest.approx(0.887, abs=1e-4)
+
+
 def test_initials_alone_pair_with_nothing():
     assert _score("A. S.", "Ameneh SADAT") == 0.0
     # p / purelogic would be the only pair: an initial is no agreement on its own
