@@ -24,6 +24,7 @@ Revised and McCune-Reischauer romanisations, a Devanagari one ICU's and the Hind
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +72,7 @@ class KeyParams:
     symbol_keys: bool = True  # given-name equivalents (rigour NAME symbols) form keys
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str, abjad: bool) -> str:
     """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q -> k.
 
@@ -265,7 +267,7 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
                 keys.add(_pair(s, "f" + tokens[j][0]))
                 if s.startswith("sk:"):
                     keys.update(_pair(s, t) for t in syms[j] if t.startswith("sk:"))
-    keys.update(_joined_keys(tokens, long_enough, useful, initials, base, syms, params))
+    keys.update(_joined_keys(tokens, symbols, long_enough, useful, initials, base, syms, params))
     return tuple(sorted(keys))
 
 
@@ -275,8 +277,16 @@ def _joined_single_keys(joined: str, params: KeyParams) -> tuple[str, str]:
     return "1" + phonetic, "1" + letters
 
 
+def _joined_skeleton(tokens: Sequence[str], symbols: Sequence[str]) -> str | None:
+    """Blocking symbol of parts joined: their consonant skeleton (read as an abjad when one of
+    them is written in one), None when shorter than MIN_SKELETON."""
+    sk = skeleton("".join(tokens), any("K:" in s for s in symbols))
+    return "sk:" + sk if len(sk) >= MIN_SKELETON else None
+
+
 def _joined_keys(
     tokens: list[str],
+    symbols: list[str],
     long_enough: list[int],
     useful: list[int],
     initials: list[int],
@@ -288,8 +298,9 @@ def _joined_keys(
 
     A surname split on one side and written as one word on the other (Zabih Pour / Zabihpour,
     Abdul Rahman / Abdulrahman) shares the joined part's metaphone with the other parts'
-    metaphones, first letters, symbols and initials; joined parts that are the whole name key
-    on their own like a one-part name.
+    metaphones, first letters, symbols and initials, and the joined consonant skeleton with
+    the other parts' metaphones and skeletons (Abdul Rahman Agha / عبدالرحمان آغا); joined parts
+    that are the whole name key on their own like a one-part name.
     """
     keys: set[str] = set()
     for n in (2, 3):
@@ -299,12 +310,18 @@ def _joined_keys(
                 continue
             joined = "".join(tokens[start : start + n])
             mjoin = "m" + (metaphone(joined) or joined)
+            sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
             if set(useful) <= span:
                 keys.update(_joined_single_keys(joined, params))
+                if sjoin:
+                    keys.add("1" + sjoin)
             for j in long_enough:
                 if j in span:
                     continue
                 keys.add(_pair(mjoin, base[j][0]))
+                if sjoin:
+                    keys.add(_pair(sjoin, base[j][0]))
+                    keys.update(_pair(sjoin, t) for t in syms[j] if t.startswith("sk:"))
                 if j in useful:
                     keys.add(_pair("f" + tokens[j][0], mjoin))
                     keys.update(_pair(s, mjoin) for s in syms[j])
@@ -331,6 +348,9 @@ def single_token_keys(
         for start in range(len(tokens) - n + 1):
             if all(long_enough[start : start + n]) and any(informative[start : start + n]):
                 keys.update(_joined_single_keys("".join(tokens[start : start + n]), params))
+                sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
+                if sjoin:
+                    keys.add("1" + sjoin)
     for sym in symbols:
         for s in sym.split():
             if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):

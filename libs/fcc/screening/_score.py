@@ -173,11 +173,15 @@ def _token_similarity(
     return sim
 
 
-def _joined_skeleton_match(parts: list[str], symbols: list[str], other: set[str]) -> bool:
-    """Abjad parts joined (حمد الله) against a part with the same consonant skeleton."""
-    if not other or not any("K:" in sym for sym in symbols):
-        return False
-    return "k:" + skeleton("".join(parts), abjad=True) in other
+def _joined_skeleton_key(joined: str, abjad_run: bool, other_abjad: bool) -> str | None:
+    """The skeleton symbol parts joined must share with a part of the other name, one side
+    written in an abjad: abjad parts joined (حمد الله) against a Latin part (k:), or Latin parts
+    joined (Abdul Rahman) against an abjad part (K:, عبدالرحمان); None when neither is."""
+    if abjad_run:
+        return "k:" + skeleton(joined, abjad=True)
+    if other_abjad:
+        return "K:" + skeleton(joined, abjad=False)
+    return None
 
 
 def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
@@ -205,27 +209,34 @@ def _candidates(
         for i, a in enumerate(q)
         for j, b in enumerate(c)
     ]
+    q_abjad = ["K:" in x for x in qs]
+    c_abjad = ["K:" in x for x in cs]
     for n in (2, 3):
-        for side, (x, xs, y, ysets) in enumerate(((q, qs, c, csets), (c, cs, q, qsets))):
+        sides = ((q, qs, q_abjad, c, csets, c_abjad), (c, cs, c_abjad, q, qsets, q_abjad))
+        for side, (x, xs, x_abjad, y, ysets, y_abjad) in enumerate(sides):
             for i in range(len(x) - n + 1):
                 joined = "".join(x[i : i + n])
+                skel = _joined_skeleton_key(joined, any(x_abjad[i : i + n]), any(y_abjad))
                 span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
                 run = tuple(range(i, i + n))
                 for j, b in enumerate(y):
                     if span and not span.isdisjoint(ysets[j][0]):
                         sim = 1.0
-                    elif len(b) < 3 or b[0] != joined[0] or abs(len(b) - len(joined)) > 3:
+                    elif len(b) < 3:
                         continue
                     elif joined == b:
                         sim = 1.0
-                    elif OSA.distance(joined, b) > 1:  # joined parts: one edit at most
-                        sim = (
-                            params.skeleton_similarity
-                            if _joined_skeleton_match(x[i : i + n], xs[i : i + n], ysets[j][1])
-                            else 0.0
-                        )
                     else:
-                        sim = _spelling_similarity(joined, b, params)
+                        sim = 0.0
+                        if (
+                            b[0] == joined[0]
+                            and abs(len(b) - len(joined)) <= 3
+                            and OSA.distance(joined, b) <= 1  # joined parts: one edit at most
+                        ):
+                            sim = _spelling_similarity(joined, b, params)
+                        # an abjad side leaves short vowels (and a first ayn) unwritten
+                        if sim < params.skeleton_similarity and skel in ysets[j][1]:
+                            sim = params.skeleton_similarity
                     if sim >= params.token_min:
                         out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
     return out

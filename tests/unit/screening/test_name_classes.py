@@ -231,6 +231,22 @@ def test_names_in_other_scripts_score_at_threshold_and_are_blocked_together(subj
     assert _blocked(subject, listed)
 
 
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # bdalrhman / abdul + rahman: both consonant skeletons bdlrhmn (0.9), agha = agha:
+        # (0.9 + 1) / 2; the ayn of عبد is unwritten in Latin, so the first letters differ
+        ("عبدالرحمان آغا", "ABDUL RAHMAN AGHA", 0.95),
+        # unvowelled BGN romanisation: bd / abd (skeleton bd) and lrhmn / al + rahman joined
+        # (skeleton lrhmn), 0.9 each
+        ("'bd lrhmn", "Abd al-RAHMAN", 0.9),
+    ],
+)
+def test_latin_parts_joined_meet_an_abjad_part_by_skeleton(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
 def test_hangul_has_revised_and_mccune_reischauer_readings():
     readings = {r.tokens for r in analyse_readings("김정은", "person", KP)}
     assert {("gim", "jeong", "eun"), ("kim", "jong", "un")} <= readings
