@@ -42,6 +42,7 @@ _TYPE_TAGS = {
     "vessel": NameTypeTag.OBJ,
     "aircraft": NameTypeTag.OBJ,
 }
+_ACRONYM_TAGS = {NameTypeTag.ORG, NameTypeTag.OBJ}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ABJAD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 _VOWELS = re.compile(r"[aeiouyw]")
@@ -74,12 +75,12 @@ class KeyParams:
 
 @lru_cache(maxsize=100_000)
 def skeleton(token: str, abjad: bool) -> str:
-    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q -> k.
+    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q and gh -> k.
 
-    v counts as w (Persian و). An abjad token also loses the Arabic article (al-) and a final h
-    (ta marbuta).
+    v counts as w (Persian و); q and gh are one sound in Persian (ق / غ: Qalam, Ghalam). An
+    abjad token also loses the Arabic article (al-) and a final h (ta marbuta).
     """
-    s = token.replace("q", "k").replace("dj", "j").replace("v", "w")
+    s = token.replace("q", "k").replace("gh", "k").replace("dj", "j").replace("v", "w")
     if abjad:
         if s.startswith("al") and len(s) > 4:
             s = s[2:]
@@ -115,6 +116,36 @@ def _letter_roles(text: str) -> list[tuple[str, bool]]:
             initial = len(pieces) == 1 or word[m.end() : m.end() + 1] == "."
             roles.append((folded[0] if folded else letter, initial))
     return roles
+
+
+_LONG_VOWELS = str.maketrans({"i": "y", "e": "y", "u": "w", "o": "w"})
+
+
+def _skeletons(token: str, abjad: bool) -> list[str]:
+    """The consonant skeletons of a token, each of MIN_SKELETON letters or more.
+
+    - the skeleton (`skeleton`);
+    - when that is a single letter (Ali, Wali, Ayyub, Alavi): the letters with y and w kept,
+      which an abjad writes for long vowels; a vowelled spelling reads i / e as y and u / o as w
+      and drops a (علی ly / Ali ly, ایوب ywb / Ayyub ywb);
+    - for an abjad token starting with l, the skeleton without it: the article al- written
+      without its alef in unvowelled romanisations (lrhmn / Rahman).
+    """
+    out = []
+    strict = skeleton(token, abjad)
+    if len(strict) >= MIN_SKELETON:
+        out.append(strict)
+    else:
+        s = token.replace("q", "k").replace("gh", "k").replace("v", "w")
+        s = _LATIN_VOWEL.sub("", s) if abjad else s.replace("a", "").translate(_LONG_VOWELS)
+        semi = _REPEATS.sub(r"\1", s)
+        if len(semi) >= MIN_SKELETON:
+            out.append(semi)
+    if abjad and token.startswith("l") and not token.startswith("ll"):
+        bare = skeleton(token[1:], abjad)
+        if len(bare) >= 3:
+            out.append(bare)
+    return out
 
 
 def _latin_tokens(form: str) -> list[str]:
@@ -160,12 +191,14 @@ def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedNam
                 tokens.append(token)
                 symbols.append("" if initial or not token.isalpha() else ACRONYM_LETTER)
                 continue
-            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn)
-            abjad = in_abjad or (token.isalpha() and not _LATIN_VOWEL.search(token))
+            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn), but
+            # in an organisation's or a vessel's name an acronym (LRS LLC, HSBC)
+            abjad = in_abjad or (
+                tag not in _ACRONYM_TAGS and token.isalpha() and not _LATIN_VOWEL.search(token)
+            )
             found = set(part_symbols.get(part.index, ()))
-            skel = skeleton(token, abjad)
-            if len(skel) >= MIN_SKELETON and not token.isdigit():
-                found.add(("K:" if abjad else "k:") + skel)
+            if not token.isdigit():
+                found.update(("K:" if abjad else "k:") + sk for sk in _skeletons(token, abjad))
             tokens.append(token)
             symbols.append(" ".join(sorted(found)))
     return AnalysedName(tuple(tokens), tuple(symbols), _blocking_keys(tokens, symbols, params))

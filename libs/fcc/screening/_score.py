@@ -173,15 +173,16 @@ def _token_similarity(
     return sim
 
 
-def _joined_skeleton_key(joined: str, abjad_run: bool, other_abjad: bool) -> str | None:
-    """The skeleton symbol parts joined must share with a part of the other name, one side
-    written in an abjad: abjad parts joined (حمد الله) against a Latin part (k:), or Latin parts
-    joined (Abdul Rahman) against an abjad part (K:, عبدالرحمان); None when neither is."""
+def _joined_skeleton_keys(joined: str, abjad_run: bool, other_abjad: bool) -> tuple[str, ...]:
+    """The skeleton symbols of parts joined that a part of the other name may share, one side
+    written in an abjad: abjad parts joined (حمد الله) against any part (k: or K:), Latin parts
+    joined (Abdul Rahman) against an abjad part (K:, عبدالرحمان); () when neither is."""
     if abjad_run:
-        return "k:" + skeleton(joined, abjad=True)
+        sk = skeleton(joined, abjad=True)
+        return ("k:" + sk, "K:" + sk)
     if other_abjad:
-        return "K:" + skeleton(joined, abjad=False)
-    return None
+        return ("K:" + skeleton(joined, abjad=False),)
+    return ()
 
 
 def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
@@ -216,7 +217,7 @@ def _candidates(
         for side, (x, xs, x_abjad, y, ysets, y_abjad) in enumerate(sides):
             for i in range(len(x) - n + 1):
                 joined = "".join(x[i : i + n])
-                skel = _joined_skeleton_key(joined, any(x_abjad[i : i + n]), any(y_abjad))
+                skel = _joined_skeleton_keys(joined, any(x_abjad[i : i + n]), any(y_abjad))
                 span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
                 run = tuple(range(i, i + n))
                 for j, b in enumerate(y):
@@ -235,7 +236,7 @@ def _candidates(
                         ):
                             sim = _spelling_similarity(joined, b, params)
                         # an abjad side leaves short vowels (and a first ayn) unwritten
-                        if sim < params.skeleton_similarity and skel in ysets[j][1]:
+                        if sim < params.skeleton_similarity and not ysets[j][1].isdisjoint(skel):
                             sim = params.skeleton_similarity
                     if sim >= params.token_min:
                         out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))

@@ -151,6 +151,9 @@ def test_an_acronym_does_not_pair_with_a_persons_initials():
     # b of HUJI-B is no initial of brown: hui / huji (Jaro 2.75 / 3, prefix "hu": 0.9333)
     # paired, brown costs 0.5, b a full list part 0.3: 0.9333 / 1.8
     assert _entity_score("Hui Brown", "HUJI-B") == pytest.approx(0.5185, abs=1e-4)
+    # LRS in an organisation's name is an acronym, not an unvowelled romanisation: li + rossi
+    # joined (skeleton lrs) does not pair with it
+    assert _entity_score("Li Rossi", "LRS LLC") == 0.0
     # the same acronym on both sides pairs letter by letter
     assert (
         best_scores(
@@ -245,6 +248,28 @@ def test_names_in_other_scripts_score_at_threshold_and_are_blocked_together(subj
 def test_latin_parts_joined_meet_an_abjad_part_by_skeleton(subject, listed, expected):
     assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
     assert _blocked(subject, listed)
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        # unvowelled (Persian / Arabic BGN) romanisations, every part paired by skeleton (0.9):
+        ("ly mhmd dwn", "Ali Mohamad DAOUN"),  # ly / Ali: y kept, i read as y (skeleton l alone)
+        ("yvb bshyr", "Ayyub BASHIR"),  # yvb / Ayyub: ywb, u read as w
+        ("mnsvr zryn qlm", "Mansour Zarrin GHALAM"),  # q / gh are one Persian sound: klm
+        ("mty lrhmn", "Matti REHMAN"),  # l of the article without its alef: rhmn
+        ("mhmd ldj", "Mahmoud al-DJ"),  # ldj / al + dj joined, both unvowelled: lj
+    ],
+)
+def test_unvowelled_romanisations_pair_by_consonant_skeleton(subject, listed):
+    assert _score(subject, listed) == pytest.approx(0.9, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_long_vowel_skeletons_do_not_pair_two_vowelled_spellings():
+    # ali / eli (Jaro-Winkler 0.7778) do not pair although both read ly: skeletons pair an
+    # abjad part with another part only; khan alone: 1 / (1 + 0.5 + 0.3)
+    assert _score("Ali Khan", "Eli KHAN") == pytest.approx(0.5556, abs=1e-4)
 
 
 def test_hangul_has_revised_and_mccune_reischauer_readings():
