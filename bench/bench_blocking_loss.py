@@ -159,7 +159,7 @@ def main() -> None:
     build_s = time.monotonic() - t0
     sample = _sample(entries, args.customers, rng)
     t1 = time.monotonic()
-    brute = blocked_found = scored = 0
+    brute = blocked_found = scored = blocked_pairs = 0
     lost: list[dict] = []
     for name in sample:
         readings = analyse_readings(name, "person")
@@ -168,6 +168,7 @@ def main() -> None:
         pool = pre(readings)
         blocked = index.candidates(readings)
         scored += len(pool)
+        blocked_pairs += len(blocked)
         for i in pool:
             s = best_scores(readings, index.names[i].readings, cfg)
             if s.name_score >= cfg.threshold:
@@ -185,6 +186,7 @@ def main() -> None:
         "list_names": len(index.names),
         "sample_customers": len(sample),
         "pairs_scored_after_exact_prefilter": scored,
+        "pairs_produced_by_blocking": blocked_pairs,
         "brute_force_pairs_at_threshold": brute,
         "of_which_blocked": blocked_found,
         "lost": brute - blocked_found,

@@ -15,12 +15,16 @@ Revised and McCune-Reischauer romanisations, a Devanagari one ICU's and the Hind
   - `k:<skeleton>` for a token written in Latin (or another alphabet) and `K:<skeleton>` for one
     written in an abjad (Arabic, Hebrew, where short vowels are not written): the consonant
     skeleton, so محمود (mhmwd) meets Mahmoud;
+  - `ACRONYM_LETTER` for a one-letter part cut out of a longer word (R&D, HUJI-B, AT&T): it is
+    a letter of that word, not the initial of a name (`is_initial`). A one-letter part carries
+    no other symbol;
 - `keys`: blocking keys (see `_blocking_keys`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,13 +42,18 @@ _TYPE_TAGS = {
     "vessel": NameTypeTag.OBJ,
     "aircraft": NameTypeTag.OBJ,
 }
+_ACRONYM_TAGS = {NameTypeTag.ORG, NameTypeTag.OBJ}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ABJAD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 _VOWELS = re.compile(r"[aeiouyw]")
 _LATIN_VOWEL = re.compile(r"[aeiou]")
 _INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
 _REPEATS = re.compile(r"(.)\1+")
+_PIECE = re.compile(r"[^\W_]+")
+# a single letter with a full stop glued to what follows (V.V. Putin, J.R.R. Tolkien)
+_GLUED_INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.(?=[^\W_])")
 MIN_SKELETON = 2  # a one-letter consonant skeleton is too common to be evidence
+ACRONYM_LETTER = "=letter"  # symbol of a one-letter part that is not an initial (R&D, HUJI-B)
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,14 @@ class KeyParams:
     symbol_keys: bool = True  # given-name equivalents (rigour NAME symbols) form keys
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str, abjad: bool) -> str:
-    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q -> k.
+    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q and gh -> k.
 
-    v counts as w (Persian و). An abjad token also loses the Arabic article (al-) and a final h
-    (ta marbuta).
+    v counts as w (Persian و); q and gh are one sound in Persian (ق / غ: Qalam, Ghalam). An
+    abjad token also loses the Arabic article (al-) and a final h (ta marbuta).
     """
-    s = token.replace("q", "k").replace("dj", "j").replace("v", "w")
+    s = token.replace("q", "k").replace("gh", "k").replace("dj", "j").replace("v", "w")
     if abjad:
         if s.startswith("al") and len(s) > 4:
             s = s[2:]
@@ -79,6 +89,63 @@ def skeleton(token: str, abjad: bool) -> str:
     elif s.endswith("h") and len(s) > 4 and s[-2] in "aeiou":
         s = s[:-1]
     return _REPEATS.sub(r"\1", _VOWELS.sub("", s))
+
+
+def is_initial(token: str, symbols: str = "") -> bool:
+    """A one-letter name part standing for a name (V. of V. V. Putin), not a letter cut out of
+    an acronym or an organisation's word (R&D, HUJI-B)."""
+    return len(token) == 1 and token.isalpha() and ACRONYM_LETTER not in symbols.split()
+
+
+def _letter_roles(text: str) -> list[tuple[str, bool]]:
+    """(letter, is an initial) of every one-letter piece of the text's words, in order.
+
+    A one-letter piece is an initial when it is a word on its own (F, F.) or is followed by a
+    full stop (V.V., J.R.R.); one joined to other pieces by &, -, / ... is a letter of an
+    acronym or of an organisation's name (R&D, HUJI-B, AT&T, Hizb-e-Islami).
+    """
+    roles = []
+    for word in text.split():
+        word = _INNER_MARKS.sub("", word)
+        pieces = list(_PIECE.finditer(word))
+        for m in pieces:
+            letter = m.group()
+            if len(letter) != 1 or not letter.isalpha():
+                continue
+            folded = _latin_tokens(letter)
+            initial = len(pieces) == 1 or word[m.end() : m.end() + 1] == "."
+            roles.append((folded[0] if folded else letter, initial))
+    return roles
+
+
+_LONG_VOWELS = str.maketrans({"i": "y", "e": "y", "u": "w", "o": "w"})
+
+
+def _skeletons(token: str, abjad: bool) -> list[str]:
+    """The consonant skeletons of a token, each of MIN_SKELETON letters or more.
+
+    - the skeleton (`skeleton`);
+    - when that is a single letter (Ali, Wali, Ayyub, Alavi): the letters with y and w kept,
+      which an abjad writes for long vowels; a vowelled spelling reads i / e as y and u / o as w
+      and drops a (علی ly / Ali ly, ایوب ywb / Ayyub ywb);
+    - for an abjad token starting with l, the skeleton without it: the article al- written
+      without its alef in unvowelled romanisations (lrhmn / Rahman).
+    """
+    out = []
+    strict = skeleton(token, abjad)
+    if len(strict) >= MIN_SKELETON:
+        out.append(strict)
+    else:
+        s = token.replace("q", "k").replace("gh", "k").replace("v", "w")
+        s = _LATIN_VOWEL.sub("", s) if abjad else s.replace("a", "").translate(_LONG_VOWELS)
+        semi = _REPEATS.sub(r"\1", s)
+        if len(semi) >= MIN_SKELETON:
+            out.append(semi)
+    if abjad and token.startswith("l") and not token.startswith("ll"):
+        bare = skeleton(token[1:], abjad)
+        if len(bare) >= 3:
+            out.append(bare)
+    return out
 
 
 def _latin_tokens(form: str) -> list[str]:
@@ -90,6 +157,9 @@ def _latin_tokens(form: str) -> list[str]:
 
 
 def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedName:
+    if tag == NameTypeTag.PER:
+        text = _GLUED_INITIAL.sub(r"\1. ", text)  # V.V. Putin -> V. V. Putin
+    roles = _letter_roles(text)
     analysed = analyze_names(tag, [text], consolidate=False, phonetics=False)
     if not analysed:
         return EMPTY
@@ -109,17 +179,26 @@ def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedNam
             part_symbols.setdefault(idx[0], set()).add(f"{span.symbol.id}~{len(idx)}")
     tokens: list[str] = []
     symbols: list[str] = []
+    next_role = 0
     for part in kept:
         in_abjad = bool(_ABJAD.search(part.form))
         for token in part_tokens[part.index]:
-            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn)
+            if len(token) == 1:
+                # the letter's role in the text, found in order (rigour drops the punctuation)
+                at = next((k for k in range(next_role, len(roles)) if roles[k][0] == token), None)
+                initial = True if at is None else roles[at][1]
+                next_role = next_role if at is None else at + 1
+                tokens.append(token)
+                symbols.append("" if initial or not token.isalpha() else ACRONYM_LETTER)
+                continue
+            # a Latin part without a vowel is an unvowelled romanisation (mhmd, hsn, Bwtn), but
+            # in an organisation's or a vessel's name an acronym (LRS LLC, HSBC)
             abjad = in_abjad or (
-                len(token) > 1 and token.isalpha() and not _LATIN_VOWEL.search(token)
+                tag not in _ACRONYM_TAGS and token.isalpha() and not _LATIN_VOWEL.search(token)
             )
             found = set(part_symbols.get(part.index, ()))
-            skel = skeleton(token, abjad)
-            if len(skel) >= MIN_SKELETON and not token.isdigit():
-                found.add(("K:" if abjad else "k:") + skel)
+            if not token.isdigit():
+                found.update(("K:" if abjad else "k:") + sk for sk in _skeletons(token, abjad))
             tokens.append(token)
             symbols.append(" ".join(sorted(found)))
     return AnalysedName(tuple(tokens), tuple(symbols), _blocking_keys(tokens, symbols, params))
@@ -179,8 +258,9 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
     surname spelt differently under the same given name (Vladimir Puchin / Putsin) meet.
     Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling.
     Names with a single informative token also key on that token alone. Every name also keys
-    on its tokens sorted and concatenated ("c" key), which catches split / merged parts
-    (Abdul Rahman vs Abdulrahman, xi jin ping vs Xi Jinping).
+    on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens joined key
+    as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs Abdulrahman, xi jin
+    ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet.
     """
     long_enough = [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
     useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
@@ -202,7 +282,7 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
         i = useful[0]
         keys.update(f"1{k}" for k in base[i])
         keys.update(f"1{s}" for s in syms[i])
-    initials = [i for i, t in enumerate(tokens) if len(t) == 1 and t.isalpha()]
+    initials = [i for i, t in enumerate(tokens) if is_initial(t, symbols[i])]
     for i in useful:
         for j in [*long_enough, *initials]:
             if i == j or tokens[i] == tokens[j]:
@@ -220,7 +300,66 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
                 keys.add(_pair(s, "f" + tokens[j][0]))
                 if s.startswith("sk:"):
                     keys.update(_pair(s, t) for t in syms[j] if t.startswith("sk:"))
+    keys.update(_joined_keys(tokens, symbols, long_enough, useful, initials, base, syms, params))
     return tuple(sorted(keys))
+
+
+def _joined_single_keys(joined: str, params: KeyParams) -> tuple[str, str]:
+    """One-part keys of parts joined: metaphone and letters (the prefix is the first part's)."""
+    phonetic, _, letters = _token_keys(joined, params)
+    return "1" + phonetic, "1" + letters
+
+
+def _joined_skeleton(tokens: Sequence[str], symbols: Sequence[str]) -> str | None:
+    """Blocking symbol of parts joined: their consonant skeleton (read as an abjad when one of
+    them is written in one), None when shorter than MIN_SKELETON."""
+    sk = skeleton("".join(tokens), any("K:" in s for s in symbols))
+    return "sk:" + sk if len(sk) >= MIN_SKELETON else None
+
+
+def _joined_keys(
+    tokens: list[str],
+    symbols: list[str],
+    long_enough: list[int],
+    useful: list[int],
+    initials: list[int],
+    base: dict[int, tuple[str, str, str]],
+    syms: dict[int, list[str]],
+    params: KeyParams,
+) -> set[str]:
+    """Keys of two or three adjacent parts joined, as one more part (the scorer pairs them so).
+
+    A surname split on one side and written as one word on the other (Zabih Pour / Zabihpour,
+    Abdul Rahman / Abdulrahman) shares the joined part's metaphone with the other parts'
+    metaphones, first letters, symbols and initials, and the joined consonant skeleton with
+    the other parts' metaphones and skeletons (Abdul Rahman Agha / عبدالرحمان آغا); joined parts
+    that are the whole name key on their own like a one-part name.
+    """
+    keys: set[str] = set()
+    for n in (2, 3):
+        for start in range(len(tokens) - n + 1):
+            span = set(range(start, start + n))
+            if not span <= set(long_enough) or span.isdisjoint(useful):
+                continue
+            joined = "".join(tokens[start : start + n])
+            mjoin = "m" + (metaphone(joined) or joined)
+            sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
+            if set(useful) <= span:
+                keys.update(_joined_single_keys(joined, params))
+                if sjoin:
+                    keys.add("1" + sjoin)
+            for j in long_enough:
+                if j in span:
+                    continue
+                keys.add(_pair(mjoin, base[j][0]))
+                if sjoin:
+                    keys.add(_pair(sjoin, base[j][0]))
+                    keys.update(_pair(sjoin, t) for t in syms[j] if t.startswith("sk:"))
+                if j in useful:
+                    keys.add(_pair("f" + tokens[j][0], mjoin))
+                    keys.update(_pair(s, mjoin) for s in syms[j])
+            keys.update(_pair("f" + tokens[j], mjoin) for j in initials if j not in span)
+    return keys
 
 
 def single_token_keys(
@@ -228,15 +367,25 @@ def single_token_keys(
 ) -> tuple[str, ...]:
     """The one-token keys a subject offers so one-token list names can find it.
 
+    Each informative part, and two or three adjacent ones joined (Zabih Pour meets ZABIHPOUR).
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
     the symbol of Abdullah) and consonant skeletons.
     """
     keys: set[str] = set()
-    for t in tokens:
-        if len(t) >= params.min_token_length and not is_stopword(t):
+    long_enough = [len(t) >= params.min_token_length for t in tokens]
+    informative = [ok and not is_stopword(t) for t, ok in zip(tokens, long_enough, strict=True)]
+    for t, ok in zip(tokens, informative, strict=True):
+        if ok:
             keys.update(f"1{k}" for k in _token_keys(t, params))
+    for n in (2, 3):
+        for start in range(len(tokens) - n + 1):
+            if all(long_enough[start : start + n]) and any(informative[start : start + n]):
+                keys.update(_joined_single_keys("".join(tokens[start : start + n]), params))
+                sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
+                if sjoin:
+                    keys.add("1" + sjoin)
     for sym in symbols:
         for s in sym.split():
-            if params.symbol_keys or s[1:2] == ":":
+            if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):
                 keys.add("1s" + s.split("~")[0].replace("K:", "k:", 1))
     return tuple(sorted(keys))

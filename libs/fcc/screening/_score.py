@@ -5,7 +5,10 @@ similarity; a part may also pair with two or three adjacent parts of the other n
 (Abdul Rahman / Abdulrahman, xi jin ping / Xi Jinping, Jong Un / Jong-un). Two parts are
 - 1.0 when equal or when rigour gives them a shared symbol (given-name equivalents, inflected
   surnames, bin / ibn; for joined parts, a symbol of the joined span: عبد الله / Abdullah);
-- `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir);
+- `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir),
+  but only when another part of the pairing is exact (F. A. Saad is not Abdullah Samad
+  Faroqui), and for the same initial on both sides; a letter cut out of an acronym (R&D,
+  HUJI-B) is no initial (`is_initial`);
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
@@ -34,7 +37,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.text import metaphone
 
-from fcc.screening._names import skeleton
+from fcc.screening._names import ACRONYM_LETTER, is_initial, skeleton
 
 _VOWEL_START = frozenset("aeiouy")
 PARTICLES = frozenset(
@@ -87,12 +90,12 @@ def _canonical_patronymic(token: str) -> str:
 
 
 def _sets(symbols: str) -> tuple[set[str], set[str]]:
-    """(name symbols, skeletons) of one token's symbol string; spans excluded."""
+    """(name symbols, skeletons) of one token's symbol string; spans and marks excluded."""
     names, skels = set(), set()
     for s in symbols.split():
         if s[1:2] == ":":
             skels.add(s)
-        elif "~" not in s:
+        elif "~" not in s and s != ACRONYM_LETTER:
             names.add(s)
     return names, skels
 
@@ -131,6 +134,22 @@ def _phonetic(a: str, b: str, params: ScoreParams) -> float:
     return 0.0
 
 
+def _letter_similarity(a: str, b: str, ia: bool, ib: bool, params: ScoreParams) -> float:
+    """Two parts of which one has a single character; ia / ib: the part is an initial.
+
+    An initial pairs with a longer part starting with its letter, or with the same initial, at
+    `initial_similarity` (two equal initials are no stronger than an initial and a name); a
+    letter cut out of an acronym (R&D, HUJI-B) or a digit pairs only with the same character
+    of the same kind, never as the initial of a name.
+    """
+    if not ia and not ib:
+        return 1.0 if a == b else 0.0
+    if ia and ib:
+        return params.initial_similarity if a == b else 0.0
+    initial, other = (a, b) if ia else (b, a)
+    return params.initial_similarity if len(other) > 1 and other[0] == initial else 0.0
+
+
 def _token_similarity(
     a: str,
     b: str,
@@ -138,15 +157,12 @@ def _token_similarity(
     sb: tuple[set[str], set[str]],
     params: ScoreParams,
 ) -> float:
-    """Similarity of two name parts given their (name symbols, skeletons)."""
+    """Similarity of two name parts (of two characters or more) given their (name symbols,
+    skeletons)."""
     if a == b:
         return 1.0
     if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
         return 1.0
-    if len(a) == 1 or len(b) == 1:
-        # two equal initials are no stronger than an initial and a name (R&D is not P. D.)
-        initial, full = (a, b) if len(a) == 1 else (b, a)
-        return params.initial_similarity if initial.isalpha() and full[0] == initial else 0.0
     if is_patronymic(a) and is_patronymic(b):
         a, b = _canonical_patronymic(a), _canonical_patronymic(b)
         if a == b:
@@ -157,11 +173,16 @@ def _token_similarity(
     return sim
 
 
-def _joined_skeleton_match(parts: list[str], symbols: list[str], other: set[str]) -> bool:
-    """Abjad parts joined (حمد الله) against a part with the same consonant skeleton."""
-    if not other or not any("K:" in sym for sym in symbols):
-        return False
-    return "k:" + skeleton("".join(parts), abjad=True) in other
+def _joined_skeleton_keys(joined: str, abjad_run: bool, other_abjad: bool) -> tuple[str, ...]:
+    """The skeleton symbols of parts joined that a part of the other name may share, one side
+    written in an abjad: abjad parts joined (حمد الله) against any part (k: or K:), Latin parts
+    joined (Abdul Rahman) against an abjad part (K:, عبدالرحمان); () when neither is."""
+    if abjad_run:
+        sk = skeleton(joined, abjad=True)
+        return ("k:" + sk, "K:" + sk)
+    if other_abjad:
+        return ("K:" + skeleton(joined, abjad=False),)
+    return ()
 
 
 def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
@@ -176,32 +197,47 @@ def _candidates(
     """(similarity, subject indices, list indices) of every plausible part pairing."""
     qsets = [_sets(x) for x in qs]
     csets = [_sets(x) for x in cs]
+    qi = [is_initial(t, x) for t, x in zip(q, qs, strict=True)]
+    ci = [is_initial(t, x) for t, x in zip(c, cs, strict=True)]
     out = [
-        (_token_similarity(a, b, qsets[i], csets[j], params), (i,), (j,))
+        (
+            _letter_similarity(a, b, qi[i], ci[j], params)
+            if len(a) == 1 or len(b) == 1
+            else _token_similarity(a, b, qsets[i], csets[j], params),
+            (i,),
+            (j,),
+        )
         for i, a in enumerate(q)
         for j, b in enumerate(c)
     ]
+    q_abjad = ["K:" in x for x in qs]
+    c_abjad = ["K:" in x for x in cs]
     for n in (2, 3):
-        for side, (x, xs, y, ysets) in enumerate(((q, qs, c, csets), (c, cs, q, qsets))):
+        sides = ((q, qs, q_abjad, c, csets, c_abjad), (c, cs, c_abjad, q, qsets, q_abjad))
+        for side, (x, xs, x_abjad, y, ysets, y_abjad) in enumerate(sides):
             for i in range(len(x) - n + 1):
                 joined = "".join(x[i : i + n])
+                skel = _joined_skeleton_keys(joined, any(x_abjad[i : i + n]), any(y_abjad))
                 span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
                 run = tuple(range(i, i + n))
                 for j, b in enumerate(y):
                     if span and not span.isdisjoint(ysets[j][0]):
                         sim = 1.0
-                    elif len(b) < 3 or b[0] != joined[0] or abs(len(b) - len(joined)) > 3:
+                    elif len(b) < 3:
                         continue
                     elif joined == b:
                         sim = 1.0
-                    elif OSA.distance(joined, b) > 1:  # joined parts: one edit at most
-                        sim = (
-                            params.skeleton_similarity
-                            if _joined_skeleton_match(x[i : i + n], xs[i : i + n], ysets[j][1])
-                            else 0.0
-                        )
                     else:
-                        sim = _spelling_similarity(joined, b, params)
+                        sim = 0.0
+                        if (
+                            b[0] == joined[0]
+                            and abs(len(b) - len(joined)) <= 3
+                            and OSA.distance(joined, b) <= 1  # joined parts: one edit at most
+                        ):
+                            sim = _spelling_similarity(joined, b, params)
+                        # an abjad side leaves short vowels (and a first ayn) unwritten
+                        if sim < params.skeleton_similarity and not ysets[j][1].isdisjoint(skel):
+                            sim = params.skeleton_similarity
                     if sim >= params.token_min:
                         out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
     return out
@@ -235,11 +271,20 @@ def _leftover_weight(
             weight += params.unmatched_particle_weight
         elif _in_half_span(i, used, symbols):
             weight += params.unmatched_subject_weight
-        elif len(t) == 1 or is_patronymic(t):
+        elif (len(t) == 1 and ACRONYM_LETTER not in symbols[i].split()) or is_patronymic(t):
             weight += min(full, params.unmatched_patronymic_weight)
         else:
             weight += full
     return weight
+
+
+def _initial_for_name(
+    i: tuple[int, ...], j: tuple[int, ...], q: list[str], c: list[str], qs: list[str], cs: list[str]
+) -> bool:
+    """The pair of parts i / j is an initial paired with a name (not with the same initial)."""
+    qi = len(i) == 1 and is_initial(q[i[0]], qs[i[0]])
+    ci = len(j) == 1 and is_initial(c[j[0]], cs[j[0]])
+    return qi != ci
 
 
 def _greedy(
@@ -254,6 +299,7 @@ def _greedy(
     used_c: set[int] = set()
     total = 0.0
     matched = 0
+    initials = exact = False
     for sim, i, j in pairs:
         if sim < params.token_min:
             continue
@@ -263,6 +309,21 @@ def _greedy(
         used_c.update(j)
         total += sim
         matched += 1
+        for_name = _initial_for_name(i, j, q, c, qs, cs)
+        initials |= for_name
+        exact |= not for_name and sim >= 1.0
+    if initials and not exact:
+        # an initial standing for a name is compatible evidence, not agreement: without one
+        # name part paired exactly it pairs with nothing (F. A. Saad is not Abdullah Samad
+        # Faroqui); the same initial on both sides (S.M. / S.M.) pairs regardless
+        return _greedy(
+            [p for p in pairs if not _initial_for_name(p[1], p[2], q, c, qs, cs)],
+            q,
+            c,
+            qs,
+            cs,
+            params,
+        )
     if not matched:
         return 0.0
     weight = _leftover_weight(q, qs, used_q, params.unmatched_subject_weight, params, matched)

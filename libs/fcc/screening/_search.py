@@ -167,7 +167,7 @@ def scored_candidates(entries: pd.DataFrame, query: Query, cfg: ScreeningSetting
             f"the name {query.name!r} has no letters or digits left after analysis; "
             "nothing to screen"
         )
-    q_keys = {k for q in readings for k in (*q.keys, *single_token_keys(q.tokens, kp))}
+    q_keys = {k for q in readings for k in (*q.keys, *single_token_keys(q.tokens, kp, q.symbols))}
     q_token_sets = [set(q.tokens) for q in readings]
     names = _list_names(entries)
     analysed: dict[tuple, tuple[AnalysedName, ...]] = analysed_names(

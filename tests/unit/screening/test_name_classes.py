@@ -9,7 +9,7 @@ import pytest
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._index import best_scores, dob_score
 from fcc.screening._match import key_params, score_params
-from fcc.screening._names import analyse_readings, single_token_keys
+from fcc.screening._names import analyse_readings, is_initial, single_token_keys
 from fcc.screening._score import score_names
 from fcc.screening._titles import strip_titles
 
@@ -85,6 +85,86 @@ def test_a_typo_does_not_change_the_first_letter():
     assert _score("Yuriy Gochanuk", "Iurii GOCHANUK") >= THRESHOLD  # vowels / y interchange
 
 
+def test_initials_glued_by_full_stops_are_initials():
+    # V.V. is two initials (rigour alone reads "vv"): (0.85 + 0.85 + 1) / 3
+    (reading,) = analyse_readings("V.V. Putin", "person", KP)
+    assert reading.tokens == ("v", "v", "putin")
+    assert _score("V.V. Putin", "Vladimir Vladimirovich PUTIN") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("V.V. Putin", "Vladimir Vladimirovich PUTIN")
+
+
+def test_initials_with_a_split_surname_pair_and_are_blocked_together():
+    # a/ameneh 0.85, s/sadat 0.85, zabihpour = zabih + pour 1.0: 2.7 / 3
+    assert _score("A. S. Zabihpour", "Ameneh Sadat ZABIH POUR") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("A. S. Zabihpour", "Ameneh Sadat ZABIH POUR")
+    assert _score("A. S. Zabih Pour", "Ameneh Sadat ZABIHPOUR") == pytest.approx(0.9, abs=1e-4)
+    assert _blocked("A. S. Zabih Pour", "Ameneh Sadat ZABIHPOUR")
+
+
+def test_initials_and_one_fuzzy_part_do_not_reach_the_threshold():
+    # without a part paired exactly, f and a pair with nothing: only saad / samad (Jaro 2.8 / 3,
+    # Jaro-Winkler with prefix "sa" 0.9467) is paired; f, a cost 0.2 each, abdullah and faroqui
+    # 0.3 each: 0.9467 / 2.0
+    assert _score("F. A. Saad", "Abdullah Samad FAROQUI") == pytest.approx(0.4733, abs=1e-4)
+
+
+def test_the_same_initials_on_both_sides_pair_beside_a_typo():
+    # S.M. / S.M. are initials on both sides (0.85 each), not initials standing for names, so
+    # tufial / tufail (Jaro (1 + 1 + 5/6) / 3, prefix "tuf": 0.9611) needs no exact partner:
+    # (0.85 + 0.85 + 0.9611) / 3
+    assert _score("Tufial S.M.", "S.M. TUFAIL") == pytest.approx(0.887, abs=1e-4)
+
+
+def test_initials_alone_pair_with_nothing():
+    assert _score("A. S.", "Ameneh SADAT") == 0.0
+    # p / purelogic would be the only pair: an initial is no agreement on its own
+    assert _score("P. Ramsuchit", "Purelogic") == 0.0
+
+
+def test_two_equal_initials_count_as_initials_not_as_equal_names():
+    # v / v 0.85, putin 1.0: 1.85 / 2
+    assert _score("V. Putin", "V. PUTIN") == pytest.approx(0.925, abs=1e-4)
+
+
+def test_letters_of_an_acronym_are_not_initials():
+    (rd,) = analyse_readings("Purelogic R&D", "entity", KP)
+    assert rd.tokens == ("purelogic", "r", "d")
+    assert not is_initial(rd.tokens[1], rd.symbols[1])
+    assert not is_initial(rd.tokens[2], rd.symbols[2])
+    (huji,) = analyse_readings("HUJI-B", "entity", KP)
+    assert huji.tokens == ("huji", "b")
+    assert not is_initial(huji.tokens[1], huji.symbols[1])
+    (kennedy,) = analyse_readings("John F Kennedy", "person", KP)
+    assert is_initial(kennedy.tokens[1], kennedy.symbols[1])
+
+
+def _entity_score(subject: str, listed: str) -> float:
+    return best_scores(
+        analyse_readings(subject, "person", KP), analyse_readings(listed, "entity", KP), CFG
+    ).name_score
+
+
+def test_an_acronym_does_not_pair_with_a_persons_initials():
+    # r and d of R&D are letters: d (initial) / d (letter) and r / ramsuchit do not pair, and
+    # p / purelogic alone is no agreement
+    assert _entity_score("P. D. Ramsuchit", "Purelogic R&D") == 0.0
+    # b of HUJI-B is no initial of brown: hui / huji (Jaro 2.75 / 3, prefix "hu": 0.9333)
+    # paired, brown costs 0.5, b a full list part 0.3: 0.9333 / 1.8
+    assert _entity_score("Hui Brown", "HUJI-B") == pytest.approx(0.5185, abs=1e-4)
+    # LRS in an organisation's name is an acronym, not an unvowelled romanisation: li + rossi
+    # joined (skeleton lrs) does not pair with it
+    assert _entity_score("Li Rossi", "LRS LLC") == 0.0
+    # the same acronym on both sides pairs letter by letter
+    assert (
+        best_scores(
+            analyse_readings("Purelogic R&D", "entity", KP),
+            analyse_readings("PURELOGIC R&D", "entity", KP),
+            CFG,
+        ).name_score
+        == 1.0
+    )
+
+
 def test_an_initial_of_another_letter_does_not_pair():
     # only putin pairs; v and vladimir left over; alexander / vladimir no pair
     assert _score("A. Putin", "Vladimir PUTIN") < THRESHOLD
@@ -154,6 +234,44 @@ def test_names_in_other_scripts_score_at_threshold_and_are_blocked_together(subj
     assert _blocked(subject, listed)
 
 
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # bdalrhman / abdul + rahman: both consonant skeletons bdlrhmn (0.9), agha = agha:
+        # (0.9 + 1) / 2; the ayn of عبد is unwritten in Latin, so the first letters differ
+        ("عبدالرحمان آغا", "ABDUL RAHMAN AGHA", 0.95),
+        # unvowelled BGN romanisation: bd / abd (skeleton bd) and lrhmn / al + rahman joined
+        # (skeleton lrhmn), 0.9 each
+        ("'bd lrhmn", "Abd al-RAHMAN", 0.9),
+    ],
+)
+def test_latin_parts_joined_meet_an_abjad_part_by_skeleton(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        # unvowelled (Persian / Arabic BGN) romanisations, every part paired by skeleton (0.9):
+        ("ly mhmd dwn", "Ali Mohamad DAOUN"),  # ly / Ali: y kept, i read as y (skeleton l alone)
+        ("yvb bshyr", "Ayyub BASHIR"),  # yvb / Ayyub: ywb, u read as w
+        ("mnsvr zryn qlm", "Mansour Zarrin GHALAM"),  # q / gh are one Persian sound: klm
+        ("mty lrhmn", "Matti REHMAN"),  # l of the article without its alef: rhmn
+        ("mhmd ldj", "Mahmoud al-DJ"),  # ldj / al + dj joined, both unvowelled: lj
+    ],
+)
+def test_unvowelled_romanisations_pair_by_consonant_skeleton(subject, listed):
+    assert _score(subject, listed) == pytest.approx(0.9, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_long_vowel_skeletons_do_not_pair_two_vowelled_spellings():
+    # ali / eli (Jaro-Winkler 0.7778) do not pair although both read ly: skeletons pair an
+    # abjad part with another part only; khan alone: 1 / (1 + 0.5 + 0.3)
+    assert _score("Ali Khan", "Eli KHAN") == pytest.approx(0.5556, abs=1e-4)
+
+
 def test_hangul_has_revised_and_mccune_reischauer_readings():
     readings = {r.tokens for r in analyse_readings("김정은", "person", KP)}
     assert {("gim", "jeong", "eun"), ("kim", "jong", "un")} <= readings
@@ -183,6 +301,31 @@ def test_a_name_that_transliterates_to_nothing_has_no_reading():
 @pytest.mark.parametrize("subject", ["Vladimir Puchin", "Vladimir Putsin", "فلاديمير بوتين"])
 def test_a_surname_spelt_differently_under_the_same_given_name_is_blocked(subject):
     assert _blocked(subject, "Vladimir Vladimirovich PUTIN")
+
+
+SPLIT_SURNAMES = [
+    # (customer, list name, name score): the joined part pairs with the two parts exactly
+    ("Zabih Pour", "ZABIHPOUR", 1.0),
+    ("Zabihpour", "ZABIH POUR", 1.0),
+    ("Abdulrahman", "Abdul RAHMAN", 1.0),
+    ("Abdul Rahman", "ABDULRAHMAN", 1.0),
+    ("Ameneh Zabihpour", "Ameneh Sadat ZABIH POUR", 2 / 2.3),  # sadat left over at 0.3
+    ("M. Abdulrahman", "Mohammed Abdul RAHMAN", 1.85 / 2),  # m / mohammed 0.85
+]
+
+
+@pytest.mark.parametrize(("subject", "listed", "expected"), SPLIT_SURNAMES)
+def test_a_name_split_on_one_side_and_joined_on_the_other_is_blocked(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_a_one_word_list_name_meets_its_parts_written_apart():
+    # ZABIHPOUR keys on its own; the customer offers zabih + pour joined as a one-part key
+    (listed,) = analyse_readings("ZABIHPOUR", "person", KP)
+    (subject,) = analyse_readings("Zabih Pour", "person", KP)
+    assert "1mSBPR" in listed.keys
+    assert "1mSBPR" in single_token_keys(subject.tokens, KP, subject.symbols)
 
 
 def test_one_informative_token_after_a_particle_meets_longer_list_names():
