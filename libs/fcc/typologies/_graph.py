@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from fcc.core.observe import counted
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
 from fcc.typologies._common import (
     EXTERNAL,
@@ -448,40 +449,40 @@ def detect_peel_chains(
         )
         if s.require_fresh:
             ok = ok & (F.col("first_funded_ts") >= F.col("rem.ts"))
-        nxt = (
-            grouped.where(ok)
-            .select(
-                "customer_id",
-                "withdrawal_txn",
-                "chain",
-                F.col("rem.to").alias("addr"),
-                F.col("rem_amount").alias("received"),
-                F.col("rem.ts").alias("ts"),
-                "withdrawal_ts",
-                "withdrawn",
-                F.concat("path", F.array(F.col("rem.to"))).alias("path"),
-                F.concat(
-                    "peels",
-                    F.array(
-                        F.struct(
-                            (F.col("hops") + 1).alias("hop"),
-                            F.col("rem.tx_hash").alias("tx_hash"),
-                            F.col("rem.ts").alias("ts"),
-                            peeled.alias("peeled"),
-                            F.col("rem_amount").alias("forwarded"),
-                            F.transform(
-                                F.filter("outs", lambda o: o["to"] != F.col("rem.to")),
-                                lambda o: o["to"],
-                            ).alias("peel_to"),
-                        )
-                    ),
-                ).alias("peels"),
-                (F.col("hops") + 1).alias("hops"),
-            )
-            .localCheckpoint()
+        nxt = grouped.where(ok).select(
+            "customer_id",
+            "withdrawal_txn",
+            "chain",
+            F.col("rem.to").alias("addr"),
+            F.col("rem_amount").alias("received"),
+            F.col("rem.ts").alias("ts"),
+            "withdrawal_ts",
+            "withdrawn",
+            F.concat("path", F.array(F.col("rem.to"))).alias("path"),
+            F.concat(
+                "peels",
+                F.array(
+                    F.struct(
+                        (F.col("hops") + 1).alias("hop"),
+                        F.col("rem.tx_hash").alias("tx_hash"),
+                        F.col("rem.ts").alias("ts"),
+                        peeled.alias("peeled"),
+                        F.col("rem_amount").alias("forwarded"),
+                        F.transform(
+                            F.filter("outs", lambda o: o["to"] != F.col("rem.to")),
+                            lambda o: o["to"],
+                        ).alias("peel_to"),
+                    )
+                ),
+            ).alias("peels"),
+            (F.col("hops") + 1).alias("hops"),
         )
+        nxt, reached = counted(nxt, rows=F.count(F.lit(1)))
+        nxt = nxt.localCheckpoint()
         done.append(nxt.where(F.col("hops") >= s.min_hops))
         frontier = nxt
+        if reached.get()["rows"] == 0:  # no chain got this far: none can go further
+            break
     if not done:
         return frontier.limit(0).transform(
             lambda df: to_hits(df, s, "peel_chain", F.struct(F.lit(1).alias("x")), F.array())

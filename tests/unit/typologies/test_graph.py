@@ -246,9 +246,19 @@ def test_peel_chain_follows_fresh_addresses_from_a_withdrawal(spark):
         edge("k3", "d2", "r3", 0.8, 4),
     ]
     chain_edges = spark.createDataFrame(edges, silver.CHAIN_EDGES.schema)
-    hits = hits_by_customer(
-        _graph.detect_peel_chains(txns_df(spark, rows), chain_edges, D, PeelChainSettings(), N)
-    )
+    withdrawals = txns_df(spark, rows).cache()
+    withdrawals.count()
+    sc = spark.sparkContext
+    sc.setJobGroup("peel-chain-test", "peel chains")
+    try:
+        found = _graph.detect_peel_chains(withdrawals, chain_edges, D, PeelChainSettings(), N)
+    finally:
+        sc.setLocalProperty("spark.jobGroup.id", None)
+    # one job per hop followed and one more: the 4th hop finds no chain going on, so hops 5-8
+    # are not run (following all 8 configured hops took 9 jobs)
+    assert PeelChainSettings().max_hops == 8
+    assert len(sc.statusTracker().getJobIdsForGroup("peel-chain-test")) == 5
+    hits = hits_by_customer(found)
     assert set(hits) == {"PC"}
     ev = hits["PC"]["evidence"]
     assert ev["hops"] == 3 and ev["path"] == ["a0", "a1", "a2", "a3"]
