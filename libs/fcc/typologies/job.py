@@ -106,7 +106,8 @@ def detect_all(
     exposure: DataFrame,
     features: DataFrame,
 ) -> DataFrame:
-    """Every enabled rule and detector over already-read inputs (pure: no writes)."""
+    """Every enabled rule and detector over already-read inputs (no writes; each detector's
+    hits are computed when it is added, the union stays lazy)."""
     s = cfg.typologies
     n = s.max_txn_ids
     columns = feature_columns()
@@ -195,9 +196,11 @@ def detect_all(
         part = build()
         if part is not None:
             excluded = getattr(getattr(s, name, None), "exclude_segments", None)
-            hits = hits.unionByName(
-                _without_segments(part, customers, excluded).select(*HIT_COLUMNS)
-            )
+            part = _without_segments(part, customers, excluded).select(*HIT_COLUMNS)
+            # each detector's few hits are computed by their own plan and kept in memory: one
+            # plan over every detector cost more to analyse and optimise than the detectors
+            # did to run (docs/performance.md)
+            hits = hits.unionByName(part.localCheckpoint())
     return finalize_hits(hits, as_of)
 
 
@@ -218,8 +221,8 @@ _UNUSED_COLUMNS = ("batch_id", "ingested_at", "tx_hash")
 def flow_frame(lakehouse: Lakehouse, as_of: date, s: TypologiesSettings) -> DataFrame:
     """The transactions every detector projects from: the lookback read once, kept in memory.
 
-    Each detector filters and reshapes this one frame; it is scanned from Delta once by the
-    step's single write, not once per detector.
+    Each detector filters and reshapes this one frame; it is scanned from Delta once, by the
+    first detector that runs, and read from memory by the others.
     """
     days = lookback_days(s)
     txns = lakehouse.read(silver.TRANSACTIONS).where(
