@@ -232,10 +232,22 @@ def build_parser() -> argparse.ArgumentParser:
     tu = sub.add_parser(
         "tune",
         parents=[common],
-        help="above/below-the-line sweep of a rule; writes a proposal file",
+        help="above/below-the-line sweep of a rule or a coded detector; writes a proposal",
     )
-    tu.add_argument("--rule", required=True, help="rule id of conf/typologies/*.yaml")
-    tu.add_argument("--as-of", type=_date, help="last gold.features date swept (default: latest)")
+    what = tu.add_mutually_exclusive_group(required=True)
+    what.add_argument("--rule", help="rule id of conf/typologies/*.yaml")
+    what.add_argument(
+        "--detector",
+        metavar="NAME",
+        help="coded detector of conf/typologies.yaml (fan_in, cycle, structuring ...), "
+        "replayed on the nights of the tuning window",
+    )
+    tu.add_argument(
+        "--as-of",
+        type=_date,
+        help="last date swept (default: latest gold.features date for a rule, "
+        "latest silver.transactions date for a detector)",
+    )
     tu.add_argument(
         "--grid",
         action="append",
@@ -245,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tu.add_argument("--labels", metavar="TABLE", help="labels table (as for validate)")
     tu.add_argument(
-        "--out", required=True, help="proposal file to write (.yaml or .json); never conf/"
+        "--out", help="proposal file to write (.yaml or .json); never conf/ (default: none)"
     )
     rep = sub.add_parser("report", parents=[common], help="write the HTML model-governance report")
     rep.add_argument("--as-of", type=_date, required=True, help="business date D (YYYY-MM-DD)")
@@ -558,17 +570,28 @@ def _cmd_validate(args, cfg) -> int:
 
 
 def _cmd_tune(args, cfg) -> int:
-    from fcc.governance import LabelsError, TuneError, parse_grid, tune
+    from fcc.governance import (
+        LabelsError,
+        TuneError,
+        detector_grid,
+        parse_grid,
+        tune,
+        tune_detector,
+    )
 
-    spark, lakehouse = _session(cfg, "tune")
     try:
+        grid = parse_grid(args.grid) or None
+        if args.detector:  # a bad name or grid is reported before Spark starts
+            detector_grid(cfg, args.detector, grid)
+        spark, lakehouse = _session(cfg, "tune")
+        sweep = tune_detector if args.detector else tune
         print(
-            tune(
+            sweep(
                 spark,
                 lakehouse,
                 cfg,
-                args.rule,
-                grid=parse_grid(args.grid) or None,
+                args.detector or args.rule,
+                grid=grid,
                 out=args.out,
                 as_of=args.as_of,
                 labels_table=args.labels,

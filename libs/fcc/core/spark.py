@@ -7,6 +7,8 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -22,6 +24,21 @@ JVM_PACKAGES = [DELTA_PACKAGE, GRAPHFRAMES_PACKAGE]
 # comma-separated extra Maven repository URLs (a corporate mirror, a local folder as file://...),
 # searched after Spark's default chain; the config key spark.maven_repos adds to them
 MAVEN_REPOS_ENV = "FCC_MAVEN_REPOS"
+
+
+@contextmanager
+def session_conf(spark: SparkSession, key: str, value: str) -> Iterator[None]:
+    """Set a session configuration key for the block, then restore (or unset) it."""
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
+
 
 DEFAULT_IVY_DIR = Path(
     os.environ.get("FCC_IVY_DIR", Path.home() / ".cache" / "fcc-scoring" / "ivy")

@@ -3,7 +3,14 @@
 from fcc.governance._truth import LabelsError
 from fcc.governance.model import ModelError, TrainedModel, run_model_training, train_model
 from fcc.governance.report import report
-from fcc.governance.tune import TuneError, Tuning, parse_grid, tune
+from fcc.governance.tune import (
+    TuneError,
+    Tuning,
+    detector_grid,
+    parse_grid,
+    tune,
+    tune_detector,
+)
 from fcc.governance.validate import Validation, validate
 
 __all__ = [
@@ -13,10 +20,12 @@ __all__ = [
     "TuneError",
     "Tuning",
     "Validation",
+    "detector_grid",
     "parse_grid",
     "report",
     "run_model_training",
     "train_model",
     "tune",
+    "tune_detector",
     "validate",
 ]

@@ -144,6 +144,64 @@ def precision_recall_chart(
     return chart, per
 
 
+def _pair(cur, rec, digits: int = 3) -> str:
+    """'current -> recommended' of one metric (one value when they are equal)."""
+    a, b = _num(cur, digits), _num(rec, digits)
+    return a if a == b else f"{a} → {b}"
+
+
+def tuning_table(lakehouse: Lakehouse, start: date, end: date, cfg: AppConfig) -> str:
+    """The latest sweep of each rule and detector in the period (ops.metrics family tuning):
+    the settings it recommends changing and customers, precision and recall before and after."""
+    m = _metrics(lakehouse, "tuning", start, end)
+    latest = m.groupBy("subject").agg(F.max("as_of").alias("_latest"))
+    current = F.get_json_object("detail", "$.current") == "true"
+    recommended = F.get_json_object("detail", "$.recommended") == "true"
+    rows = (
+        m.join(latest, "subject")
+        .where((F.col("as_of") == F.col("_latest")) & (current | recommended))
+        .select("as_of", "subject", "metric", "value", "detail")
+        .collect()
+    )  # bounded: two grid points of each subject's latest sweep
+    if not rows:
+        return _nodata("no tuning sweeps (fcc tune --rule ID or --detector NAME)")
+    sweeps: dict[str, dict] = {}
+    for r in rows:
+        detail = json.loads(r["detail"])
+        one = sweeps.setdefault(r["subject"], {"as_of": r["as_of"]})
+        metric = r["metric"].split("#")[0]
+        for role in ("current", "recommended"):
+            if detail[role]:
+                one.setdefault(role, {"params": detail["params"]})[metric] = r["value"]
+    out = []
+    for subject, one in sorted(sweeps.items()):
+        cur, rec = one["current"], one["recommended"]
+        changes = [
+            f"{k} {cur['params'].get(k)} → {v}"
+            for k, v in rec["params"].items()
+            if v != cur["params"].get(k)
+        ]
+        out.append(
+            [
+                subject,
+                one["as_of"],
+                "; ".join(changes) or "keep the current setting",
+                _pair(cur.get("customers"), rec.get("customers"), 0),
+                _pair(cur.get("precision"), rec.get("precision")),
+                _pair(cur.get("recall"), rec.get("recall")),
+            ]
+        )
+    header = [
+        "rule / detector",
+        "swept on",
+        "recommended change",
+        "customers",
+        "precision",
+        "recall",
+    ]
+    return _table(header, out)
+
+
 def psi_chart(lakehouse: Lakehouse, start: date, end: date, cfg: AppConfig) -> str:
     d, rows = _latest(_metrics(lakehouse, "drift", start, end).where(F.col("metric") == "psi"))
     rows = [r for r in rows if r["value"] is not None]
@@ -233,7 +291,8 @@ def _limitations(ids: list[str], per: dict, labels: str) -> list[str]:
     weak = [r for r, p in precision.items() if p is not None and p < 0.1]
     if weak:
         out.append(
-            f"Precision below 10% (tuning candidates, fcc tune --rule ID): {', '.join(weak)}."
+            f"Precision below 10% (tuning candidates, fcc tune --rule ID or --detector NAME): "
+            f"{', '.join(weak)}."
         )
     return out
 
@@ -416,6 +475,7 @@ def report(
         ("Alerts by typology over time", alerts_by_typology(lakehouse, start, as_of, cfg)),
         ("KRIs: rule volumes with control limits", kri_chart(lakehouse, start, as_of, cfg)),
         ("Precision and recall per rule", pr_chart),
+        ("Tuning: current and recommended settings", tuning_table(lakehouse, start, as_of, cfg)),
         ("Drift (PSI)", psi_chart(lakehouse, start, as_of, cfg)),
         ("Data quality", dq_chart(lakehouse, start, as_of, cfg)),
         ("Risk tier distribution", tier_chart(lakehouse, start, as_of, cfg)),

@@ -293,11 +293,17 @@ def coverage_rows(coverage: pd.DataFrame, as_of: date, run_id: str) -> list[tupl
 
 
 def write_metrics(
-    spark: SparkSession, lakehouse: Lakehouse, rows: list[tuple], as_of: date, family: str
+    spark: SparkSession,
+    lakehouse: Lakehouse,
+    rows: list[tuple],
+    as_of: date,
+    family: str,
+    subject: str | None = None,
 ) -> None:
-    """Replace the family's rows of D in ops.metrics."""
+    """Replace the family's rows of D in ops.metrics (only the subject's, when given)."""
     df = spark.createDataFrame(rows, ops.METRICS.schema)
-    lakehouse.replace_where(ops.METRICS, df, as_of=as_of, family=family)
+    only = {"subject": subject} if subject is not None else {}
+    lakehouse.replace_where(ops.METRICS, df, as_of=as_of, family=family, **only)
 
 
 def first_scored_date(lakehouse: Lakehouse, start: date, end: date) -> date | None:

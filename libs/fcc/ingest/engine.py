@@ -22,6 +22,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from fcc.core.spark import session_conf
 from fcc.core.tables import TableSpec, ops
 from fcc.core.tables.extra_ingest import LATE_DATES
 from fcc.ingest._common import RAW, IngestContext, Source
@@ -619,13 +620,5 @@ def _source_is_fixed(spark: SparkSession) -> Iterator[None]:
     MERGE from a source that changes between its two passes. Ingest's sources are already
     fixed: checkpointed classified rows, or rows built on the driver.
     """
-    key = "spark.databricks.delta.merge.materializeSource"
-    before = spark.conf.get(key, None)
-    spark.conf.set(key, "none")
-    try:
+    with session_conf(spark, "spark.databricks.delta.merge.materializeSource", "none"):
         yield
-    finally:
-        if before is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, before)

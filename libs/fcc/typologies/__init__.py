@@ -1,6 +1,26 @@
 """The typologies domain: declarative threshold rules and coded pattern detectors -> gold.rule_hits."""
 
-from fcc.typologies.job import detect_all, run_typologies
+from fcc.typologies.job import (
+    DETECTORS,
+    DetectorInputs,
+    detect_all,
+    detect_one,
+    lookback_days,
+    read_inputs,
+    run_typologies,
+    typology_tags,
+)
 from fcc.typologies.rules import RuleValidationError, load_rules
 
-__all__ = ["RuleValidationError", "detect_all", "load_rules", "run_typologies"]
+__all__ = [
+    "DETECTORS",
+    "DetectorInputs",
+    "RuleValidationError",
+    "detect_all",
+    "detect_one",
+    "load_rules",
+    "lookback_days",
+    "read_inputs",
+    "run_typologies",
+    "typology_tags",
+]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -14,7 +16,12 @@ from pyspark.sql import functions as F
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.settings.features import CountryRiskList
-from fcc.core.settings.typologies import TypologiesSettings
+from fcc.core.settings.typologies import (
+    Detector,
+    ExposureSettings,
+    ProfileSettings,
+    TypologiesSettings,
+)
 from fcc.core.tables import gold, gold_features, silver
 from fcc.typologies import _flows, _gold, _graph
 from fcc.typologies._common import HIT_COLUMNS, empty_hits
@@ -58,10 +65,10 @@ def jurisdiction_lists(cfg: AppConfig) -> list[CountryRiskList]:
     return list(cfg.features.high_risk_lists) or list(cfg.typologies.high_risk_jurisdiction.lists)
 
 
-def profile_volume_sql(s: TypologiesSettings, columns: list[str]) -> str:
+def profile_volume_sql(s: ProfileSettings, columns: list[str]) -> str:
     """The profile detector's volume expression, checked like a rule expression."""
     sql, errors = compile_expression(
-        s.profile.volume_expression, {}, columns, "conf/typologies.yaml: detector profile"
+        s.volume_expression, {}, columns, "conf/typologies.yaml: detector profile"
     )
     if errors:
         raise RuleValidationError("invalid typology settings:\n  " + "\n  ".join(errors))
@@ -94,6 +101,116 @@ def finalize_hits(hits: DataFrame, as_of: date) -> DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class DetectorInputs:
+    """The tables the coded detectors read, already read (each detector picks its own dates).
+
+    clusters, exposure and features may span several as-of dates: a detector keeps the rows of
+    the night it runs for. A table a detector does not need may be None.
+    """
+
+    txns: DataFrame
+    customers: DataFrame
+    identifiers: DataFrame | None = None
+    clusters: DataFrame | None = None
+    chain_edges: DataFrame | None = None
+    exposure: DataFrame | None = None
+    features: DataFrame | None = None
+
+    def until(self, as_of: date, days: int) -> DetectorInputs:
+        """The same inputs with the transactions a run on as_of reads: the `days` before it and as_of."""
+        txns = self.txns.where(
+            F.col("event_date").between(F.lit(as_of - timedelta(days=days)), F.lit(as_of))
+        )
+        return replace(self, txns=txns)
+
+    def unpersist(self) -> None:
+        """Release the tables kept in memory."""
+        for f in fields(self):
+            df = getattr(self, f.name)
+            if df is not None:
+                df.unpersist()
+
+
+def _on(df: DataFrame, as_of: date) -> DataFrame:
+    return df.where(F.col("as_of") == F.lit(as_of))
+
+
+Run = Callable[[DetectorInputs, date, Any, AppConfig], DataFrame]
+
+# Every coded detector (a section of conf/typologies.yaml), in the order the nightly step runs them
+_DETECTORS: dict[str, Run] = {
+    "structuring": lambda i, d, s, cfg: _flows.detect_structuring(
+        i.txns, d, s, cfg.typologies.max_txn_ids, _on(i.clusters, d)
+    ),
+    "pass_through": lambda i, d, s, cfg: _flows.detect_pass_through(
+        i.txns, d, s, cfg.typologies.max_txn_ids
+    ),
+    "fan_in": lambda i, d, s, cfg: _flows.detect_fan(
+        i.txns, d, s, "in", cfg.typologies.max_txn_ids, i.customers
+    ),
+    "fan_out": lambda i, d, s, cfg: _flows.detect_fan(
+        i.txns, d, s, "out", cfg.typologies.max_txn_ids, i.customers
+    ),
+    "gather_scatter": lambda i, d, s, cfg: _flows.detect_gather_scatter(
+        i.txns, d, s, cfg.typologies.max_txn_ids
+    ),
+    "scatter_gather": lambda i, d, s, cfg: _graph.detect_scatter_gather(
+        i.txns, d, s, cfg.typologies.max_txn_ids, i.identifiers
+    ),
+    "cycle": lambda i, d, s, cfg: _graph.detect_cycles(
+        i.txns, d, s, cfg.typologies.max_txn_ids, i.identifiers
+    ),
+    "peel_chain": lambda i, d, s, cfg: _graph.detect_peel_chains(
+        i.txns, i.chain_edges, d, s, cfg.typologies.max_txn_ids
+    ),
+    "dormant": lambda i, d, s, cfg: _flows.detect_dormant(
+        i.txns, d, s, cfg.typologies.max_txn_ids, i.customers
+    ),
+    "high_risk_jurisdiction": lambda i, d, s, cfg: _flows.detect_high_risk_jurisdiction(
+        i.txns, d, s, jurisdiction_lists(cfg), cfg.typologies.max_txn_ids
+    ),
+    "exposure": lambda i, d, s, cfg: _gold.detect_exposure(
+        i.exposure, i.txns, d, s, cfg.typologies.max_txn_ids
+    ),
+    "rapid_conversion": lambda i, d, s, cfg: _flows.detect_rapid_conversion(
+        i.txns, d, s, cfg.typologies.max_txn_ids
+    ),
+    "profile": lambda i, d, s, cfg: _gold.detect_profile_mismatch(
+        i.features, i.customers, d, s, profile_volume_sql(s, feature_columns())
+    ),
+}
+DETECTORS = tuple(_DETECTORS)
+
+# the inputs beyond transactions and customers each detector reads (DetectorInputs fields)
+_EXTRA_INPUTS = {
+    "structuring": "clusters",
+    "scatter_gather": "identifiers",
+    "cycle": "identifiers",
+    "peel_chain": "chain_edges",
+    "exposure": "exposure",
+    "profile": "features",
+}
+
+
+def typology_tags(s: Detector) -> list[str]:
+    """The typology tags a detector writes to gold.rule_hits (exposure: direct and indirect)."""
+    if isinstance(s, ExposureSettings):
+        return sorted({s.direct_typology, s.indirect_typology})
+    return [s.typology]
+
+
+def detect_one(
+    cfg: AppConfig, name: str, s: Detector, as_of: date, inputs: DetectorInputs
+) -> DataFrame:
+    """Hits of one coded detector with the settings `s` on as_of over already-read inputs,
+    its excluded segments dropped (lazy; no writes)."""
+    if name not in _DETECTORS:
+        raise KeyError(f"unknown detector {name!r}; known: {', '.join(DETECTORS)}")
+    hits = _DETECTORS[name](inputs, as_of, s, cfg)
+    return _without_segments(hits, inputs.customers, s.exclude_segments).select(*HIT_COLUMNS)
+
+
 def detect_all(
     spark: SparkSession,
     cfg: AppConfig,
@@ -109,98 +226,24 @@ def detect_all(
     """Every enabled rule and detector over already-read inputs (no writes; each detector's
     hits are computed when it is added, the union stays lazy)."""
     s = cfg.typologies
-    n = s.max_txn_ids
-    columns = feature_columns()
-    rules = load_rules(s.rule_sets, s.segments, columns)
+    rules = load_rules(s.rule_sets, s.segments, feature_columns())
     feats_today = features.where(F.col("as_of") == F.lit(as_of))
     check_types(rules, feats_today)
-    steps: list[tuple[str, bool, Callable[[], DataFrame | None]]] = [
-        ("rules", True, lambda: apply_rules(feats_today, rules)),
-        (
-            "structuring",
-            s.structuring.enabled,
-            lambda: _flows.detect_structuring(
-                txns, as_of, s.structuring, n, clusters.where(F.col("as_of") == F.lit(as_of))
-            ),
-        ),
-        (
-            "pass_through",
-            s.pass_through.enabled,
-            lambda: _flows.detect_pass_through(txns, as_of, s.pass_through, n),
-        ),
-        (
-            "fan_in",
-            s.fan_in.enabled,
-            lambda: _flows.detect_fan(txns, as_of, s.fan_in, "in", n, customers),
-        ),
-        (
-            "fan_out",
-            s.fan_out.enabled,
-            lambda: _flows.detect_fan(txns, as_of, s.fan_out, "out", n, customers),
-        ),
-        (
-            "gather_scatter",
-            s.gather_scatter.enabled,
-            lambda: _flows.detect_gather_scatter(txns, as_of, s.gather_scatter, n),
-        ),
-        (
-            "scatter_gather",
-            s.scatter_gather.enabled,
-            lambda: _graph.detect_scatter_gather(txns, as_of, s.scatter_gather, n, identifiers),
-        ),
-        (
-            "cycle",
-            s.cycle.enabled,
-            lambda: _graph.detect_cycles(txns, as_of, s.cycle, n, identifiers),
-        ),
-        (
-            "peel_chain",
-            s.peel_chain.enabled,
-            lambda: _graph.detect_peel_chains(txns, chain_edges, as_of, s.peel_chain, n),
-        ),
-        (
-            "dormant",
-            s.dormant.enabled,
-            lambda: _flows.detect_dormant(txns, as_of, s.dormant, n, customers),
-        ),
-        (
-            "high_risk_jurisdiction",
-            s.high_risk_jurisdiction.enabled,
-            lambda: _flows.detect_high_risk_jurisdiction(
-                txns, as_of, s.high_risk_jurisdiction, jurisdiction_lists(cfg), n
-            ),
-        ),
-        (
-            "exposure",
-            s.exposure.enabled,
-            lambda: _gold.detect_exposure(exposure, txns, as_of, s.exposure, n),
-        ),
-        (
-            "rapid_conversion",
-            s.rapid_conversion.enabled,
-            lambda: _flows.detect_rapid_conversion(txns, as_of, s.rapid_conversion, n),
-        ),
-        (
-            "profile",
-            s.profile.enabled,
-            lambda: _gold.detect_profile_mismatch(
-                features, customers, as_of, s.profile, profile_volume_sql(s, columns)
-            ),
-        ),
-    ]
+    inputs = DetectorInputs(txns, customers, identifiers, clusters, chain_edges, exposure, features)
     hits = empty_hits(spark)
-    for name, enabled, build in steps:
-        if not enabled:
+    ruled = apply_rules(feats_today, rules)
+    if ruled is not None:
+        hits = hits.unionByName(ruled.select(*HIT_COLUMNS).localCheckpoint())
+    for name in DETECTORS:
+        if not getattr(s, name).enabled:
             log.info("typologies: %s disabled", name)
             continue
-        part = build()
-        if part is not None:
-            excluded = getattr(getattr(s, name, None), "exclude_segments", None)
-            part = _without_segments(part, customers, excluded).select(*HIT_COLUMNS)
-            # each detector's few hits are computed by their own plan and kept in memory: one
-            # plan over every detector cost more to analyse and optimise than the detectors
-            # did to run (docs/performance.md)
-            hits = hits.unionByName(part.localCheckpoint())
+        # each detector's few hits are computed by their own plan and kept in memory: one
+        # plan over every detector cost more to analyse and optimise than the detectors
+        # did to run (docs/performance.md)
+        hits = hits.unionByName(
+            detect_one(cfg, name, getattr(s, name), as_of, inputs).localCheckpoint()
+        )
     return finalize_hits(hits, as_of)
 
 
@@ -218,17 +261,47 @@ def _without_segments(hits: DataFrame, customers: DataFrame, segments: list[str]
 _UNUSED_COLUMNS = ("batch_id", "ingested_at", "tx_hash")
 
 
+def _transactions(lakehouse: Lakehouse, first: date, last: date) -> DataFrame:
+    """silver.transactions of first..last without the columns no detector reads, kept in memory."""
+    txns = lakehouse.read(silver.TRANSACTIONS).where(
+        F.col("event_date").between(F.lit(first), F.lit(last))
+    )
+    return txns.drop(*_UNUSED_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
+
+
 def flow_frame(lakehouse: Lakehouse, as_of: date, s: TypologiesSettings) -> DataFrame:
     """The transactions every detector projects from: the lookback read once, kept in memory.
 
     Each detector filters and reshapes this one frame; it is scanned from Delta once, by the
     first detector that runs, and read from memory by the others.
     """
-    days = lookback_days(s)
-    txns = lakehouse.read(silver.TRANSACTIONS).where(
-        F.col("event_date").between(F.lit(as_of - timedelta(days=days)), F.lit(as_of))
+    return _transactions(lakehouse, as_of - timedelta(days=lookback_days(s)), as_of)
+
+
+def read_inputs(
+    lakehouse: Lakehouse, name: str, first: date, last: date, days: int
+) -> DetectorInputs:
+    """What detector `name` reads on the nights first..last, each table read once and kept in
+    memory: the transactions from `days` before first to last, the customers and its own table
+    (gold tables: their rows of first..last). Release with `unpersist`."""
+    extra = _EXTRA_INPUTS.get(name)
+    tables = {
+        "identifiers": lambda: lakehouse.read(silver.IDENTIFIERS),
+        "chain_edges": lambda: lakehouse.read(silver.CHAIN_EDGES),
+        "clusters": lambda: _dated(lakehouse.read(gold.ENTITY_CLUSTERS), first, last),
+        "exposure": lambda: _dated(lakehouse.read(gold.EXPOSURE), first, last),
+        "features": lambda: _dated(lakehouse.read(gold_features.FEATURES), first, last),
+    }
+    own = {extra: tables[extra]().persist(StorageLevel.MEMORY_AND_DISK)} if extra else {}
+    return DetectorInputs(
+        txns=_transactions(lakehouse, first - timedelta(days=days), last),
+        customers=lakehouse.read(silver.CUSTOMERS).persist(StorageLevel.MEMORY_AND_DISK),
+        **own,
     )
-    return txns.drop(*_UNUSED_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _dated(df: DataFrame, first: date, last: date) -> DataFrame:
+    return df.where(F.col("as_of").between(F.lit(first), F.lit(last)))
 
 
 def run_typologies(

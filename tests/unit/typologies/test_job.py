@@ -100,3 +100,14 @@ def test_a_misspelt_excluded_segment_is_a_config_error():
         TypologiesSettings.model_validate({"cycle": {"exclude_segments": ["instituional"]}})
     ok = TypologiesSettings.model_validate({"cycle": {"exclude_segments": ["institutional"]}})
     assert ok.cycle.exclude_segments == ["institutional"]
+
+
+def test_every_detector_section_of_the_settings_runs_through_detect_one():
+    from fcc.core.settings.typologies import Detector, TypologiesSettings
+    from fcc.typologies import DETECTORS, typology_tags
+
+    s = TypologiesSettings()
+    sections = {n for n in TypologiesSettings.model_fields if isinstance(getattr(s, n), Detector)}
+    assert set(DETECTORS) == sections and len(DETECTORS) == 13
+    assert typology_tags(s.exposure) == ["direct_exposure", "indirect_exposure"]
+    assert typology_tags(s.fan_in) == ["fan_in"]

@@ -56,7 +56,10 @@ class ValidationSettings(Strict):
 
 
 class TuningSettings(Strict):
-    lookback_days: int = Field(default=90, ge=1)  # gold.features history swept (days up to D)
+    # days up to D swept: gold.features history of a rule, nights a detector is replayed on
+    lookback_days: int = Field(default=90, ge=1)
+    # a detector is replayed on D, D-k, D-2k ... within lookback_days (1 = every night)
+    night_step_days: int = Field(default=1, ge=1)
     multipliers: list[float] = Field(
         default_factory=lambda: [0.5, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0]
     )  # default grid: current value x these, per numeric parameter

@@ -83,15 +83,20 @@ METRICS = TableSpec(
     schema(
         col("as_of", DT, "business date", False),
         col("run_id", S, "run"),
-        col("family", S, "validation | kri | drift | dq | model", False),
+        col("family", S, "validation | kri | drift | dq | model | tuning", False),
         col("subject", S, "rule id, typology, feature, source ...", False),
-        col("metric", S, "metric name (precision, recall, psi, alert_count ...)", False),
+        col(
+            "metric",
+            S,
+            "metric name (precision, recall, psi, alert_count ...; tuning: <name>#<grid point>)",
+            False,
+        ),
         col("value", D, "value"),
         col("threshold", D, "limit the value is compared to"),
         col("breach", T.BooleanType(), "value outside its limit"),
         col("detail", S, "JSON with details"),
     ),
-    "KRIs, drift, validation and data-quality metrics over time.",
+    "KRIs, drift, validation, data-quality and tuning metrics over time.",
     partition_by=("as_of",),
     keys=("as_of", "family", "subject", "metric"),
 )
