@@ -101,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--end-date", type=_date, default=None, help="last generated day (default: yesterday)"
     )
+    gen.add_argument(
+        "--amount-scale",
+        type=float,
+        default=None,
+        help="every amount times this, threshold-bound ones excepted (default: synth.amount_scale)",
+    )
+    gen.add_argument(
+        "--background-density",
+        type=float,
+        default=None,
+        help="everyday events per customer-day times this (default: synth.background_density)",
+    )
 
     bf = sub.add_parser(
         "backfill", parents=[common], help="run the nightly chain for a range of dates in order"
@@ -381,6 +393,14 @@ def _cmd_generate(args, cfg) -> int:
 
     if args.customers <= 0 or args.days <= 0:
         raise UsageError("--customers and --days must be positive")
+    knobs = {
+        "amount_scale": args.amount_scale,
+        "background_density": args.background_density,
+    }
+    for name, value in knobs.items():
+        if value is not None and not value > 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number, got {value}")
+    synth = cfg.synth.model_copy(update={k: v for k, v in knobs.items() if v is not None})
     end = args.end_date or (date.today() - timedelta(days=1))
     spark = session_for(cfg, app_name="fcc-generate")
     counts = generate(
@@ -390,7 +410,7 @@ def _cmd_generate(args, cfg) -> int:
         days=args.days,
         seed=args.seed,
         end_date=end,
-        cfg=cfg.synth,
+        cfg=synth,
     )
     for name, n in counts.items():
         log.info("generated %-32s %d rows", name, n)

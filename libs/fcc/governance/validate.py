@@ -98,13 +98,34 @@ def validation_flags(alerts: DataFrame, hits: DataFrame) -> DataFrame:
     overall = alerts.select(
         F.lit("overall").alias("scope"), F.lit("all_alerts").alias("subject"), "customer_id"
     )
+    return overall.unionByName(hit_flags(hits))
+
+
+def hit_flags(hits: DataFrame) -> DataFrame:
+    """scope, subject, customer_id: one row per hit by rule and by typology."""
     by_rule = hits.select(
         F.lit("rule").alias("scope"), F.col("rule_id").alias("subject"), "customer_id"
     )
     by_typology = hits.select(
         F.lit("typology").alias("scope"), F.col("typology").alias("subject"), "customer_id"
     )
-    return overall.unionByName(by_rule).unionByName(by_typology)
+    return by_rule.unionByName(by_typology)
+
+
+def typology_hit_table(
+    lakehouse: Lakehouse, cfg: AppConfig, start: date, end: date, hits: DataFrame | None = None
+) -> pd.DataFrame:
+    """Confusion metrics of rule hits alone in [start, end] against the generator's truth: per
+    typology, per rule and overall (any hit), with instance timing. `hits` defaults to
+    gold.rule_hits; pass hits computed but not written to score them the same way."""
+    if hits is None:
+        hits = lakehouse.read(gold.RULE_HITS)
+    hits = hits_in_window(hits, start, end)
+    flags = hits.select(
+        F.lit("overall").alias("scope"), F.lit("any_hit").alias("subject"), "customer_id"
+    ).unionByName(hit_flags(hits))
+    truth = windowed_truth(load_labels(lakehouse, cfg), load_instances(lakehouse, cfg), start, end)
+    return confusion_table(flags, truth, always=(("overall", "any_hit"),))
 
 
 def conversion_table(

@@ -137,6 +137,12 @@ class Ctx:
         return base * F.exp(vol * wave)
 
 
+def threshold_bound(ctx: Ctx, usd: Column | float) -> Column | float:
+    """A USD amount defined by the absolute reporting threshold, made to stay at it once the
+    writers apply the amount scale (a regulation's threshold does not scale with the data)."""
+    return usd / ctx.cfg.amount_scale
+
+
 def build_layout(ctx: Ctx) -> None:
     """Reserve contiguous index blocks for planted instances and households; the rest is background."""
     rates = ctx.cfg.typology_rates.model_dump()

@@ -128,8 +128,9 @@ def deposit_address(chain: Column) -> Column:
 
 
 def _amount(ctx: Ctx, usd: Column, asset: Column, ts: Column) -> Column:
+    """The native amount of `usd` at the generator's amount scale (the one place it applies)."""
     dec = R.lookup(DECIMALS, asset, 2)
-    return R.decimal_str(usd / ctx.fx(asset, ts), dec)
+    return R.decimal_str(usd * ctx.cfg.amount_scale / ctx.fx(asset, ts), dec)
 
 
 def _fx_ts(df: DataFrame) -> Column:

@@ -10,7 +10,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from fcc.synth import _rand as R
-from fcc.synth._context import DAY, Ctx
+from fcc.synth._context import DAY, Ctx, threshold_bound
 from fcc.synth._flows import (
     CHAIN_IN_COLS,
     FIAT_COLS,
@@ -36,7 +36,7 @@ def expected_monthly_usd(ctx: Ctx) -> Column:
     employees = (8 + la.payroll_employees_max) / 2
     salary = SALARY_USD * math.exp(SALARY_SIGMA**2 / 2)
     rounds = MM_DAY_SHARE * 30 * 2 * MM_TICKET_USD * math.exp(MM_SIGMA**2 / 2)  # in + out
-    below = ctx.cfg.reporting_threshold_usd * 0.945
+    below = threshold_bound(ctx, ctx.cfg.reporting_threshold_usd * 0.945)
     return (
         F.when(F.col("payroll"), employees * salary)
         .when(F.col("market_maker"), rounds)
@@ -109,7 +109,9 @@ def regular_below_threshold(ctx: Ctx, cust: DataFrame) -> DataFrame:
     """A fixed monthly sum just under USD 10,000 (salary or rent), the structuring look-alike."""
     thr = ctx.cfg.reporting_threshold_usd
     df = _monthly(ctx, cust, "regular_below", 1, 5)
-    amount = F.round(thr * ctx.uniform("rbamt", 0.9, 0.99, F.col("idx")) / 100) * 100
+    amount = threshold_bound(
+        ctx, F.round(thr * ctx.uniform("rbamt", 0.9, 0.99, F.col("idx")) / 100) * 100
+    )
     df = with_party(ctx, df, F.col("idx").cast("string"), "rb")
     party = {"name": F.col("p_name"), "account": F.col("p_account"), "country": F.col("p_country")}
     key = F.concat_ws(":", F.lit("regular"), F.col("idx"), F.col("ym"))

@@ -330,7 +330,9 @@ def _behaviour(ctx: Ctx, df: DataFrame) -> DataFrame:
 
     la = cfg.lookalikes
     frequent = (seg == "retail") & (ctx.u("lk_ft", idx) < la.frequent_trader_share)
-    rate = by_seg("events_per_day") * ctx.lognormal("rate", 1.0, 0.8, idx)
+    rate = (
+        by_seg("events_per_day") * ctx.cfg.background_density * ctx.lognormal("rate", 1.0, 0.8, idx)
+    )
     rate = F.when(frequent, rate * 12 + 1.5).otherwise(rate)
     scale = F.coalesce(
         F.col("scale_override"), by_seg("amount_usd") * ctx.lognormal("scale", 1.0, 0.7, idx)
@@ -441,7 +443,10 @@ def kyc_rows(ctx: Ctx, cust: DataFrame) -> DataFrame:
         "occupation",
         "segment",
         R.iso(onboarded, F.col("off")).alias("onboarded_at"),
-        R.decimal_str(F.round(F.col("expected_monthly"), -1), 2).alias("expected_monthly_volume"),
+        # declared in tens of USD, then at the generator's amount scale like every amount
+        R.decimal_str(F.round(F.col("expected_monthly"), -1) * ctx.cfg.amount_scale, 2).alias(
+            "expected_monthly_volume"
+        ),
         "is_pep",
         R.iso(F.col("version_ts"), F.col("off")).alias("updated_at"),
         *ctx.daily_batch("kyc-", F.col("version_ts")),

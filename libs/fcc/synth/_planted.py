@@ -8,7 +8,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from fcc.synth import _rand as R
-from fcc.synth._context import DAY, Ctx
+from fcc.synth._context import DAY, Ctx, threshold_bound
 from fcc.synth._flows import (
     EXT_COLS,
     INT_COLS,
@@ -517,6 +517,7 @@ def structuring(ctx: Ctx, inst: DataFrame, planted: bool):
     key = _key("s", F.col("s"))
     raw = thr * ctx.uniform("samt", lo, hi, key)
     usd = F.greatest(F.floor(raw / F.col("round_to")) * F.col("round_to"), F.lit(lo * thr))
+    usd = threshold_bound(ctx, usd)
     ts = F.col("t0") + ctx.u("sts", key) * F.col("dur")
     card = ctx.u("scard", key) < 0.3
     rows = Rows()

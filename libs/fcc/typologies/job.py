@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any
@@ -304,17 +305,18 @@ def _dated(df: DataFrame, first: date, last: date) -> DataFrame:
     return df.where(F.col("as_of").between(F.lit(first), F.lit(last)))
 
 
-def run_typologies(
-    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
-) -> dict[str, int]:
-    """Write gold.rule_hits for D (this producer's slice only); returns hit counts."""
-    started = time.monotonic()
+@contextmanager
+def detected(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date
+) -> Iterator[DataFrame]:
+    """D's hits of every rule and detector over the stored inputs, not written; the inputs read
+    once stay in memory while the caller uses the hits."""
     s = cfg.typologies
     txns = flow_frame(lakehouse, as_of, s)
     # several detectors and the segment exclusions join the customers: read them once too
     customers = lakehouse.read(silver.CUSTOMERS).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        hits = detect_all(
+        yield detect_all(
             spark,
             cfg,
             as_of,
@@ -326,10 +328,18 @@ def run_typologies(
             exposure=lakehouse.read(gold.EXPOSURE),
             features=lakehouse.read(gold_features.FEATURES).where(F.col("as_of") == F.lit(as_of)),
         )
-        lakehouse.replace_where(gold.RULE_HITS, hits, as_of=as_of, producer=PRODUCER)
     finally:
         txns.unpersist()
         customers.unpersist()
+
+
+def run_typologies(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+) -> dict[str, int]:
+    """Write gold.rule_hits for D (this producer's slice only); returns hit counts."""
+    started = time.monotonic()
+    with detected(spark, lakehouse, cfg, as_of) as hits:
+        lakehouse.replace_where(gold.RULE_HITS, hits, as_of=as_of, producer=PRODUCER)
     written = (
         lakehouse.read(gold.RULE_HITS)
         .where((F.col("as_of") == F.lit(as_of)) & (F.col("producer") == PRODUCER))

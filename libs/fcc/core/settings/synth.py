@@ -87,6 +87,8 @@ class SynthSettings(Strict):
     segment_mix: SegmentMix = Field(default_factory=SegmentMix)
     activity: dict[str, SegmentActivity] = Field(default_factory=_activity)
     amount_sigma: float = 1.0  # log-scale spread of amounts around a customer's median
+    amount_scale: float = Field(1.0, gt=0)  # every amount times this, except threshold-bound ones
+    background_density: float = Field(1.0, gt=0)  # everyday events per customer-day times this
     pareto_share: float = 0.03  # share of amounts drawn from the Pareto tail
     pareto_alpha: float = 1.5  # tail index of that Pareto tail (smaller = heavier)
     reporting_threshold_usd: float = 10000.0  # cash / currency transaction reporting threshold
