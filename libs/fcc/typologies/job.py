@@ -31,14 +31,19 @@ log = logging.getLogger(__name__)
 PRODUCER = "typologies"
 
 
-def lookback_days(s: TypologiesSettings) -> int:
-    """Days of silver.transactions (ending on D) the enabled detectors need at most."""
+def lookback_days(s: TypologiesSettings, exposure_days: int = 90) -> int:
+    """Days of silver.transactions (ending on D) the enabled detectors need at most.
+
+    exposure_days: the exposure's lookback (conf/graph.yaml), over which the exposure detector
+    sums each customer's on-chain flow.
+    """
     needs = [
         s.structuring.window_days,
         s.pass_through.window_hours // 24
         + 2
         + s.pass_through.history_gap_days
         + s.pass_through.history_days,
+        s.pass_through.turnover_days,
         s.fan_in.window_days + s.fan_in.history_days,
         s.fan_out.window_days + s.fan_out.history_days,
         s.gather_scatter.window_days + s.gather_scatter.history_days,
@@ -46,9 +51,12 @@ def lookback_days(s: TypologiesSettings) -> int:
         s.cycle.window_days,
         s.peel_chain.lookback_days,
         s.dormant.max_lookback_days + 1,
+        s.dormant.turnover_days,
         s.high_risk_jurisdiction.window_days,
         s.rapid_conversion.window_hours // 24 + 2,
+        s.rapid_conversion.turnover_days,
         90,  # exposure: transactions that touch an exposure path
+        exposure_days,  # exposure: the customer's on-chain flow the indirect share is taken of
     ]
     return max(needs)
 
@@ -173,7 +181,9 @@ def detect_all(
         (
             "exposure",
             s.exposure.enabled,
-            lambda: _gold.detect_exposure(exposure, txns, as_of, s.exposure, n),
+            lambda: _gold.detect_exposure(
+                exposure, txns, as_of, s.exposure, n, flow_days=cfg.graph.exposure.lookback_days
+            ),
         ),
         (
             "rapid_conversion",
@@ -218,13 +228,13 @@ def _without_segments(hits: DataFrame, customers: DataFrame, segments: list[str]
 _UNUSED_COLUMNS = ("batch_id", "ingested_at", "tx_hash")
 
 
-def flow_frame(lakehouse: Lakehouse, as_of: date, s: TypologiesSettings) -> DataFrame:
+def flow_frame(lakehouse: Lakehouse, as_of: date, cfg: AppConfig) -> DataFrame:
     """The transactions every detector projects from: the lookback read once, kept in memory.
 
     Each detector filters and reshapes this one frame; it is scanned from Delta once, by the
     first detector that runs, and read from memory by the others.
     """
-    days = lookback_days(s)
+    days = lookback_days(cfg.typologies, cfg.graph.exposure.lookback_days)
     txns = lakehouse.read(silver.TRANSACTIONS).where(
         F.col("event_date").between(F.lit(as_of - timedelta(days=days)), F.lit(as_of))
     )
@@ -236,8 +246,7 @@ def run_typologies(
 ) -> dict[str, int]:
     """Write gold.rule_hits for D (this producer's slice only); returns hit counts."""
     started = time.monotonic()
-    s = cfg.typologies
-    txns = flow_frame(lakehouse, as_of, s)
+    txns = flow_frame(lakehouse, as_of, cfg)
     # several detectors and the segment exclusions join the customers: read them once too
     customers = lakehouse.read(silver.CUSTOMERS).persist(StorageLevel.MEMORY_AND_DISK)
     try:
