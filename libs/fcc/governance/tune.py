@@ -418,7 +418,12 @@ def tune_detector(
     s = cfg.monitoring.tuning
     det = _find_detector(cfg, name)
     grid, points, settings, notes = detector_grid(cfg, name, grid)
-    lookbacks = [lookback_days(cfg.typologies.model_copy(update={name: one})) for one in settings]
+    lookbacks = [
+        lookback_days(
+            cfg.typologies.model_copy(update={name: one}), cfg.graph.exposure.lookback_days
+        )
+        for one in settings
+    ]
     end = as_of or _latest_night(lakehouse)
     start = end - timedelta(days=s.lookback_days - 1)
     nights = _nights(end, s.lookback_days, s.night_step_days)

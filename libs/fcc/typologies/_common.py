@@ -106,6 +106,67 @@ def best_per_customer(df: DataFrame, *order: Column) -> DataFrame:
     return df.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")
 
 
+def with_segment(df: DataFrame, customers: DataFrame) -> DataFrame:
+    """df with each customer's `segment` (silver.customers); "unknown" when it has none."""
+    seg = customers.select("customer_id", F.col("segment").alias("_segment"))
+    return (
+        df.join(seg, "customer_id", "left")
+        .withColumn("segment", F.coalesce("_segment", F.lit("unknown")))
+        .drop("_segment")
+    )
+
+
+def segment_levels(
+    values: DataFrame,
+    levels: dict[str, tuple[str, float]],
+    min_peers: int,
+    pooled: bool = True,
+) -> DataFrame:
+    """Per segment of `values` (one row a customer): each named percentile of a measure column.
+
+    levels maps an output name to (measure column, percentile). A segment with fewer than
+    min_peers rows takes the percentile over every row (pooled) or null (not pooled).
+    """
+
+    def percentiles(prefix: str = "") -> list[Column]:
+        return [
+            F.percentile_approx(column, pct).cast("double").alias(prefix + name)
+            for name, (column, pct) in levels.items()
+        ]
+
+    per_segment = values.groupBy("segment").agg(F.count("*").alias("_peers"), *percentiles())
+    enough = F.col("_peers") >= min_peers
+    if pooled:
+        everyone = values.agg(*percentiles("_all_"))
+        per_segment = per_segment.crossJoin(everyone)
+        chosen = [F.when(enough, F.col(n)).otherwise(F.col(f"_all_{n}")).alias(n) for n in levels]
+    else:
+        chosen = [F.when(enough, F.col(n)).alias(n) for n in levels]
+    return per_segment.select("segment", *chosen)
+
+
+def amount_level(
+    rows: DataFrame, percentile: float, column: str = "usd", name: str = "_amount_level"
+) -> DataFrame:
+    """One row, `name`: the given percentile of the rows' `column` (0 = none)."""
+    if percentile <= 0:
+        return rows.sparkSession.range(1).select(F.lit(0.0).alias(name))
+    level = F.coalesce(F.percentile_approx(column, percentile), F.lit(0.0)).cast("double")
+    return rows.agg(level.alias(name))
+
+
+def turnover_level(txns: DataFrame, as_of: date, days: int, percentile: float) -> DataFrame:
+    """One row, `_turnover_level`: the given percentile of the USD each active customer moved in
+    and out in the `days` ending on D (trades excluded): what the book's customers move, in the
+    book's own money."""
+    moved = (
+        txns.where(in_days(as_of, days) & (F.col("rail") != "trade"))
+        .groupBy("customer_id")
+        .agg(F.sum(usd()).alias("turnover_usd"))
+    )
+    return amount_level(moved, percentile, "turnover_usd", "_turnover_level")
+
+
 def empty_hits(spark) -> DataFrame:
     """A hit frame with no rows."""
     return spark.createDataFrame([], HIT_SCHEMA)

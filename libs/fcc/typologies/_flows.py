@@ -31,9 +31,12 @@ from fcc.typologies._common import (
     day_start,
     in_days,
     ordered_ids,
+    segment_levels,
     to_hits,
+    turnover_level,
     usd,
     window_json,
+    with_segment,
 )
 
 _MICROS_PER_HOUR = 3_600_000_000
@@ -46,6 +49,20 @@ def _not_trade() -> Column:
 
 def _on_day(as_of: date, column: str = "event_date") -> Column:
     return F.col(column) == F.lit(as_of)
+
+
+def _turnover_evidence(percentile: float, days: int) -> list[Column]:
+    """Evidence fields of a turnover_level threshold: the level and how it is taken."""
+    return [
+        F.round("_turnover_level", 2).alias("turnover_level_usd"),
+        F.lit(percentile).alias("turnover_percentile"),
+        F.lit(days).alias("turnover_days"),
+    ]
+
+
+def _log10_multiple(value: Column, level: Column) -> Column:
+    """log10(value / level), 0 when the level is not positive (a score bonus for size)."""
+    return F.when(level > 0, F.log10(value / level)).otherwise(F.lit(0.0))
 
 
 # --- structuring -------------------------------------------------------------------------
@@ -207,10 +224,11 @@ def detect_pass_through(
     """Funds in and (almost all of them) out again within N hours, no trading in between.
 
     Every inflow opens a span: the money movements from it to the last outflow within
-    window_hours. A span whose last outflow is on D is judged: inflows of at least min_in_usd,
-    out / in within the ratio band, little trading, and an inflow well above what the customer
-    passed through in its own history (a payment intermediary doing its usual business stays
-    quiet). The strongest span per customer is reported.
+    window_hours. A span whose last outflow is on D is judged: out / in within the ratio band,
+    little trading, an inflow well above what the customer passed through in its own history (a
+    payment intermediary doing its usual business stays quiet) and at least the
+    turnover_percentile of what the active customers moved in turnover_days (no fixed amount).
+    The strongest span per customer is reported.
     """
     end = day_end(as_of)
     anchor_from = day_start(as_of) - timedelta(hours=s.window_hours)
@@ -224,9 +242,11 @@ def detect_pass_through(
     else:
         spans = spans.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
     spans = spans.fillna({"history_max_passed_usd": 0.0})
+    level = turnover_level(txns, as_of, s.turnover_days, s.turnover_percentile)
+    spans = spans.crossJoin(F.broadcast(level))
     ratio = F.col("out_usd") / F.col("in_usd")
     qualifying = spans.where(
-        (F.col("in_usd") >= s.min_in_usd)
+        (F.col("in_usd") >= F.col("_turnover_level"))
         & ratio.between(s.min_out_ratio, s.max_out_ratio)
         & (F.col("trade_usd") <= s.max_trade_ratio * F.col("in_usd"))
         & (F.col("in_usd") >= s.history_multiplier * F.col("history_max_passed_usd"))
@@ -247,7 +267,7 @@ def detect_pass_through(
         F.round(ratio, 4).alias("out_in_ratio"),
         F.lit(s.min_out_ratio).alias("min_out_ratio"),
         F.round(F.col("in_usd") - F.col("out_usd"), 2).alias("left_behind_usd"),
-        F.lit(s.min_in_usd).alias("min_in_usd"),
+        *_turnover_evidence(s.turnover_percentile, s.turnover_days),
         F.round("trade_usd", 2).alias("trade_usd"),
         F.round(hours, 2).alias("hours_in_to_last_out"),
         F.round("history_max_passed_usd", 2).alias("history_max_passed_usd"),
@@ -289,19 +309,12 @@ def _peer_levels(counts: DataFrame, customers: DataFrame | None, s: FanSettings)
                 "peer_total_level": F.lit(None).cast("double"),
             }
         )
-    seg = customers.select("customer_id", F.coalesce("segment", F.lit("unknown")).alias("segment"))
-    with_seg = counts.join(seg, "customer_id", "left").fillna({"segment": "unknown"})
-    levels = with_seg.groupBy("segment").agg(
-        F.count("*").alias("peers"),
-        F.percentile_approx("n", s.peer_percentile).cast("double").alias("count_level"),
-        F.percentile_approx("total_usd", s.total_peer_percentile).alias("total_level"),
-    )
-    enough = F.col("peers") >= s.min_peers
-    levels = levels.select(
-        "segment",
-        F.when(enough, F.col("count_level")).alias("peer_count_level"),
-        F.when(enough, F.col("total_level")).alias("peer_total_level"),
-    )
+    with_seg = with_segment(counts, customers)
+    wanted = {
+        "peer_count_level": ("n", s.peer_percentile),
+        "peer_total_level": ("total_usd", s.total_peer_percentile),
+    }
+    levels = segment_levels(with_seg, wanted, s.min_peers, pooled=False)
     return with_seg.join(levels, "segment", "left")
 
 
@@ -463,8 +476,10 @@ def detect_dormant(
 ) -> DataFrame:
     """Large flows on D after months without any activity of the holder (or since onboarding).
 
-    Credits another customer makes into the account (s.third_party_credit_rails) are not the
-    holder's activity and do not end the dormancy; they still count in the flows on D.
+    Large: at least the turnover_percentile of what the active customers moved in turnover_days
+    (no fixed amount). Credits another customer makes into the account
+    (s.third_party_credit_rails) are not the holder's activity and do not end the dormancy; they
+    still count in the flows on D.
     """
     today = (
         txns.where(_on_day(as_of) & _not_trade())
@@ -495,19 +510,22 @@ def detect_dormant(
         stats = stats.withColumn("onboarded", F.lit(None).cast("date"))
     # no activity inside the lookback: dormant since onboarding (or longer)
     stats = stats.withColumn("_reference", F.coalesce("previous_activity", "onboarded"))
+    level = turnover_level(txns, as_of, s.turnover_days, s.turnover_percentile)
+    stats = stats.crossJoin(F.broadcast(level))
     gap = F.datediff(F.lit(as_of), F.col("_reference"))
-    hits = stats.where((gap >= s.dormant_days) & (F.col("usd_on_day") >= s.min_usd))
+    level = F.col("_turnover_level")
+    hits = stats.where((gap >= s.dormant_days) & (F.col("usd_on_day") >= level))
     evidence = F.struct(
         F.col("previous_activity"),
         F.col("onboarded"),
         gap.alias("days_dormant"),
         F.lit(s.dormant_days).alias("min_days_dormant"),
         F.round("usd_on_day", 2).alias("usd_on_day"),
-        F.lit(s.min_usd).alias("min_usd"),
+        *_turnover_evidence(s.turnover_percentile, s.turnover_days),
         F.col("txns_on_day"),
         window_json(as_of, as_of, days=1).alias("window"),
     )
-    score = F.lit(s.score) + 10 * F.log10(F.col("usd_on_day") / s.min_usd)
+    score = F.lit(s.score) + 10 * _log10_multiple(F.col("usd_on_day"), level)
     return to_hits(hits, s, "dormant_reactivation", evidence, F.col("txn_ids"), score=score)
 
 
@@ -521,7 +539,11 @@ def detect_high_risk_jurisdiction(
     lists: list[CountryRiskList],
     max_ids: int,
 ) -> DataFrame:
-    """Flows to or from listed countries summed over a window, reported when one is on D."""
+    """Flows to or from listed countries summed over a window, reported when one is on D.
+
+    The window's listed USD must reach the turnover_percentile of what the active customers moved
+    in the same window (no fixed amount): a small regular remittance stays quiet.
+    """
     spark = txns.sparkSession
     pairs = [
         (c.upper(), lst.name, SEVERITY_RANK[s.severity_by_list.get(lst.name, s.severity)])
@@ -555,7 +577,10 @@ def detect_high_risk_jurisdiction(
         F.max("event_date").alias("last_date"),
         ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"),
     )
-    hits = agg.where((F.col("listed_usd") >= s.min_usd) & _on_day(as_of, "last_date"))
+    level = turnover_level(txns, as_of, s.window_days, s.turnover_percentile)
+    hits = agg.crossJoin(F.broadcast(level)).where(
+        (F.col("listed_usd") >= F.col("_turnover_level")) & _on_day(as_of, "last_date")
+    )
     severity = F.element_at(
         F.create_map(*[x for k, v in SEVERITY_RANK.items() for x in (F.lit(v), F.lit(k))]),
         F.col("rank"),
@@ -566,7 +591,7 @@ def detect_high_risk_jurisdiction(
         F.round("listed_usd", 2).alias("listed_usd"),
         F.round("in_usd", 2).alias("in_usd"),
         F.round("out_usd", 2).alias("out_usd"),
-        F.lit(s.min_usd).alias("min_usd"),
+        *_turnover_evidence(s.turnover_percentile, s.window_days),
         F.col("txns"),
         window_json(as_of - timedelta(days=s.window_days - 1), as_of, days=s.window_days).alias(
             "window"
@@ -592,12 +617,16 @@ def _conversion(
     as_of: date,
     s: RapidConversionSettings,
     max_ids: int,
+    level: DataFrame,
     deposit: Column,
     bought: Column,
     withdrawal: Column,
     rule_id: str,
 ) -> DataFrame:
-    """deposit -> trade -> withdrawal, ordered in time, anchored on the last withdrawal on D."""
+    """deposit -> trade -> withdrawal, ordered in time, anchored on the last withdrawal on D.
+
+    level: turnover_level of the book (the deposit must reach it).
+    """
     end = day_end(as_of)
     rows = txns.where(
         (F.col("event_ts") >= F.lit(day_start(as_of) - timedelta(hours=s.window_hours)))
@@ -634,15 +663,15 @@ def _conversion(
         F.sum(F.when(F.col("_kind") == "withdrawal", usd())).alias("withdrawn_usd"),
         ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"),
     )
-    hits = agg.where(
-        (F.col("deposit_usd") >= s.min_usd)
+    hits = agg.crossJoin(F.broadcast(level)).where(
+        (F.col("deposit_usd") >= F.col("_turnover_level"))
         & (F.col("traded_usd") >= s.min_ratio * F.col("deposit_usd"))
         & (F.col("withdrawn_usd") >= s.min_ratio * F.col("deposit_usd"))
     )
     hours = (F.unix_timestamp("anchor_ts") - F.unix_timestamp("first_deposit_ts")) / 3600.0
     evidence = F.struct(
         F.round("deposit_usd", 2).alias("deposit_usd"),
-        F.lit(s.min_usd).alias("min_deposit_usd"),
+        *_turnover_evidence(s.turnover_percentile, s.turnover_days),
         F.round("traded_usd", 2).alias("traded_usd"),
         F.round("withdrawn_usd", 2).alias("withdrawn_usd"),
         F.round(F.col("withdrawn_usd") / F.col("deposit_usd"), 4).alias("withdrawn_ratio"),
@@ -658,9 +687,17 @@ def _conversion(
 
 
 def detect_rapid_conversion(
-    txns: DataFrame, as_of: date, s: RapidConversionSettings, max_ids: int
+    txns: DataFrame,
+    as_of: date,
+    s: RapidConversionSettings,
+    max_ids: int,
 ) -> DataFrame:
-    """Fiat in -> buy crypto -> on-chain out within hours (and optionally the reverse)."""
+    """Fiat in -> buy crypto -> on-chain out within hours (and optionally the reverse).
+
+    The deposit must reach the turnover_percentile of what the active customers moved in
+    turnover_days (no fixed amount).
+    """
+    level = turnover_level(txns, as_of, s.turnover_days, s.turnover_percentile)
     fiat, crypto = F.col("asset_class") == "fiat", F.col("asset_class") != "fiat"
     is_in, is_out = F.col("direction") == "in", F.col("direction") == "out"
     trade, onchain = F.col("rail") == "trade", F.col("rail") == "onchain"
@@ -669,6 +706,7 @@ def detect_rapid_conversion(
         as_of,
         s,
         max_ids,
+        level,
         deposit=fiat & is_in & ~trade,
         bought=trade & is_in & crypto,
         withdrawal=onchain & is_out & crypto,
@@ -680,6 +718,7 @@ def detect_rapid_conversion(
             as_of,
             s,
             max_ids,
+            level,
             deposit=onchain & is_in & crypto,
             bought=trade & is_in & fiat,
             withdrawal=fiat & is_out & ~trade & ~onchain,

@@ -8,7 +8,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from fcc.core.settings.typologies import ExposureSettings, ProfileSettings
-from fcc.typologies._common import SEVERITY_RANK, in_days, ordered_ids, to_hits, usd
+from fcc.typologies._common import (
+    SEVERITY_RANK,
+    in_days,
+    ordered_ids,
+    segment_levels,
+    to_hits,
+    usd,
+)
 
 _RANK_TO_SEVERITY = {v: k for k, v in SEVERITY_RANK.items()}
 
@@ -19,6 +26,19 @@ def _severity_of(rank_col: str):
     return F.element_at(F.create_map(*pairs), F.col(rank_col))
 
 
+def _onchain_flow(txns: DataFrame, as_of: date, days: int) -> DataFrame:
+    """Per customer and direction: USD moved on-chain with a known counterparty in the days to D."""
+    return (
+        txns.where(
+            (F.col("rail") == "onchain")
+            & F.col("counterparty_id").isNotNull()
+            & in_days(as_of, days)
+        )
+        .groupBy("customer_id", "direction")
+        .agg(F.sum(usd()).alias("onchain_usd"))
+    )
+
+
 def detect_exposure(
     exposure: DataFrame,
     txns: DataFrame,
@@ -26,12 +46,17 @@ def detect_exposure(
     s: ExposureSettings,
     max_ids: int,
     lookback_days: int = 90,
+    flow_days: int = 365,
 ) -> DataFrame:
     """Direct and indirect exposure to labelled addresses (sanctioned, mixer, darknet ...).
 
-    One hit per customer and kind (direct / indirect) listing every category and direction;
-    severity is the worst category's (one level lower for indirect). Transaction ids are the
-    customer's on-chain transfers with an address on the exposure path.
+    Any direct exposure of at least direct_min_usd counts; indirect exposure counts when its
+    hop-decayed USD is at least indirect_min_share of what the customer moved on-chain in that
+    direction over flow_days (the exposure's own lookback): the share of the customer's funds
+    that traces back, whatever the money scale. One hit per customer and kind (direct /
+    indirect) listing every category and direction; severity is the worst category's (one level
+    lower for indirect). Transaction ids are the customer's on-chain transfers with an address on
+    the exposure path.
     """
     if not s.categories:
         return exposure.limit(0).transform(
@@ -41,14 +66,23 @@ def detect_exposure(
     ranks = spark.createDataFrame(
         [(c, SEVERITY_RANK[sev]) for c, sev in s.categories.items()], "category string, rank int"
     )
-    rows = exposure.where(F.col("as_of") == F.lit(as_of)).join(F.broadcast(ranks), "category")
+    rows = (
+        exposure.where(F.col("as_of") == F.lit(as_of))
+        .join(F.broadcast(ranks), "category")
+        .join(_onchain_flow(txns, as_of, flow_days), ["customer_id", "direction"], "left")
+    )
     direct = F.coalesce(F.col("direct"), F.col("min_hops") == 1)
-    rows = rows.withColumn("_direct", direct).where(
-        (F.col("_direct") & (usd("exposure_usd") >= s.direct_min_usd))
-        | (
-            ~F.col("_direct")
-            & (F.col("min_hops") <= s.indirect_max_hops)
-            & (usd("exposure_usd") >= s.indirect_min_usd)
+    share = F.try_divide(usd("exposure_usd"), F.col("onchain_usd"))
+    rows = (
+        rows.withColumn("_direct", direct)
+        .withColumn("_share", share)
+        .where(
+            (F.col("_direct") & (usd("exposure_usd") >= s.direct_min_usd))
+            | (
+                ~F.col("_direct")
+                & (F.col("min_hops") <= s.indirect_max_hops)
+                & (F.col("_share") >= s.indirect_min_share)
+            )
         )
     )
     rows = rows.withColumn(
@@ -86,6 +120,7 @@ def detect_exposure(
                         F.col("direction"),
                         F.col("min_hops"),
                         F.round(usd("exposure_usd"), 2).alias("exposure_usd"),
+                        F.round("_share", 4).alias("share_of_onchain_flow"),
                         F.col("example_path"),
                         F.slice("labelled_addresses", 1, max_ids).alias("labelled_addresses"),
                     )
@@ -98,9 +133,9 @@ def detect_exposure(
         F.when(F.col("_direct"), "direct").otherwise("indirect").alias("kind"),
         F.col("exposures"),
         F.round("exposure_usd", 2).alias("exposure_usd"),
-        F.when(F.col("_direct"), F.lit(s.direct_min_usd))
-        .otherwise(F.lit(s.indirect_min_usd))
-        .alias("min_usd"),
+        F.when(F.col("_direct"), F.lit(s.direct_min_usd)).alias("min_usd"),
+        F.when(~F.col("_direct"), F.lit(s.indirect_min_share)).alias("min_share"),
+        F.when(~F.col("_direct"), F.lit(flow_days)).alias("flow_days"),
         F.col("min_hops"),
         F.lit(s.indirect_max_hops).alias("max_hops"),
     )
@@ -139,8 +174,10 @@ def detect_profile_mismatch(
 ) -> DataFrame:
     """30-day volume far above the declared expected monthly volume, or far above the segment.
 
-    A peer hit needs both a multiple of the segment median (material) and a place in the
-    segment's top tail (rare), so a wide segment does not flood analysts.
+    Either needs a volume of at least the segment's min_volume_percentile among its customers
+    with some volume (no fixed amount). A peer hit needs both a multiple of the segment median
+    (material) and a place in the segment's top tail (rare), so a wide segment does not flood
+    analysts.
 
     volume_sql is the validated, parameter-free form of s.volume_expression.
     """
@@ -157,13 +194,25 @@ def detect_profile_mismatch(
         .cast("double")
         .alias("segment_top"),
     )
-    stats = feats.join(declared, "customer_id", "left").join(peers, "segment", "left")
+    # customers without a segment are one more group, "unknown"
+    floor_segment = F.coalesce("segment", F.lit("unknown"))
+    floors = segment_levels(
+        feats.where(F.col("volume_usd") > 0).withColumn("segment", floor_segment),
+        {"segment_floor": ("volume_usd", s.min_volume_percentile)},
+        s.min_peers,
+    ).withColumnRenamed("segment", "_floor_segment")
+    stats = (
+        feats.join(declared, "customer_id", "left")
+        .join(peers, "segment", "left")
+        .withColumn("_floor_segment", floor_segment)
+        .join(floors, "_floor_segment", "left")
+    )
     window = F.struct(
         F.lit((as_of - timedelta(days=29)).isoformat()).alias("from"),
         F.lit(as_of.isoformat()).alias("to"),
         F.lit(30).alias("days"),
     )
-    base = F.col("volume_usd") >= s.min_usd
+    base = F.col("volume_usd") >= F.col("segment_floor")
     declared_hit = stats.where(
         base
         & (F.col("declared_usd") > 0)
@@ -176,13 +225,17 @@ def detect_profile_mismatch(
         & (F.col("volume_usd") >= s.peer_multiplier * F.col("segment_median"))
         & (F.col("volume_usd") >= F.col("segment_top"))
     )
+    floor_evidence = [
+        F.round("segment_floor", 2).alias("segment_floor_usd"),
+        F.lit(s.min_volume_percentile).alias("min_volume_percentile"),
+    ]
     evidence_declared = F.struct(
         F.round("volume_usd", 2).alias("volume_usd"),
         F.lit(s.volume_expression).alias("volume_expression"),
         F.round("declared_usd", 2).alias("declared_monthly_usd"),
         F.round(F.col("volume_usd") / F.col("declared_usd"), 2).alias("multiple_of_declared"),
         F.lit(s.declared_multiplier).alias("declared_multiplier"),
-        F.lit(s.min_usd).alias("min_usd"),
+        *floor_evidence,
         window.alias("window"),
     )
     evidence_peer = F.struct(
@@ -195,7 +248,7 @@ def detect_profile_mismatch(
         F.lit(s.peer_multiplier).alias("peer_multiplier"),
         F.round("segment_top", 2).alias("segment_percentile_usd"),
         F.lit(s.peer_min_percentile).alias("peer_min_percentile"),
-        F.lit(s.min_usd).alias("min_usd"),
+        *floor_evidence,
         window.alias("window"),
     )
     none = F.array().cast("array<string>")

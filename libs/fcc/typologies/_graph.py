@@ -18,6 +18,7 @@ from fcc.core.observe import counted
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
 from fcc.typologies._common import (
     EXTERNAL,
+    amount_level,
     best_per_customer,
     day_end,
     day_start,
@@ -84,15 +85,6 @@ def flow_edges(txns: DataFrame, identifiers: DataFrame | None = None) -> DataFra
 
 
 # --- round-tripping cycles -----------------------------------------------------------------
-
-
-def amount_level(edges: DataFrame, percentile: float) -> DataFrame:
-    """One row, `_amount_level`: the given percentile of the edges' USD amounts (0 = none)."""
-    if percentile <= 0:
-        return edges.sparkSession.range(1).select(F.lit(0.0).alias("_amount_level"))
-    return edges.agg(
-        F.coalesce(F.percentile_approx("usd", percentile), F.lit(0.0)).alias("_amount_level")
-    )
 
 
 def _best_open_paths(paths: DataFrame, k: int) -> DataFrame:

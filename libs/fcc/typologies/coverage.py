@@ -30,7 +30,8 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
         ("pass_through",),
         "funds in and (nearly) all out again within window_hours of an inflow, little left behind, "
         "no trading between, history_multiplier x above the most the customer passed through in "
-        "one such span of its history",
+        "one such span of its history, and at least what the busiest customers move in a month (a "
+        "percentile of every active customer's 30-day turnover; no fixed amount)",
         "FATF VA red flags (2020), transaction patterns: deposits withdrawn immediately without "
         "a logical business reason (transit / mule account)",
     ),
@@ -80,33 +81,40 @@ DETECTORS: dict[str, tuple[tuple[str, ...], str, str]] = {
     ),
     "dormant": (
         ("dormant_reactivation",),
-        "large flows on D after months without activity of the holder (or since onboarding); "
-        "credits other customers make do not end a dormancy",
+        "flows on D after months without activity of the holder (or since onboarding) of at least "
+        "what the busiest customers move in a month (a percentile of every active customer's "
+        "30-day turnover; no fixed amount); credits other customers make do not end a dormancy",
         "FATF VA red flags (2020), transaction patterns: a dormant account suddenly active with "
         "large amounts",
     ),
     "high_risk_jurisdiction": (
         ("high_risk_jurisdiction",),
         "flows to/from countries on the FATF call-for-action and increased-monitoring lists "
-        "(conf/features.yaml high_risk_lists)",
+        "(conf/features.yaml high_risk_lists) of at least what the busiest customers move in the "
+        "window (a percentile of every active customer's turnover; no fixed amount: a small "
+        "regular remittance stays quiet)",
         "FATF VA red flags (2020), geographical risks: funds to or from high-risk jurisdictions",
     ),
     "exposure": (
         ("exposure_direct", "exposure_indirect"),
         "direct and n-hop exposure to sanctioned, ransomware, darknet, mixer, scam ... addresses "
-        "(gold.exposure)",
+        "(gold.exposure); any direct exposure, indirect when its hop-decayed USD is a share of the "
+        "customer's own on-chain flow in that direction (no fixed amount)",
         "FATF VA red flags (2020), anonymity / source of funds: funds from or to mixers, darknet "
         "markets, ransomware, sanctioned addresses",
     ),
     "rapid_conversion": (
         ("rapid_conversion_fiat_to_crypto", "rapid_conversion_crypto_to_fiat"),
-        "fiat deposit -> buy crypto -> on-chain withdrawal within hours (and the reverse)",
+        "fiat deposit -> buy crypto -> on-chain withdrawal within hours (and the reverse) of at "
+        "least what the busiest customers move in a month (a percentile of every active "
+        "customer's 30-day turnover; no fixed amount)",
         "FATF VA red flags (2020), transaction patterns: converting fiat to VAs and withdrawing "
         "immediately to an external wallet",
     ),
     "profile": (
         ("profile_declared_volume", "profile_peer_volume"),
-        "30-day volume far above the declared expected monthly volume or the segment median",
+        "30-day volume far above the declared expected monthly volume or the segment median, "
+        "and in the segment's top volumes (a percentile; no fixed amount)",
         "FATF VA red flags (2020), senders or recipients: activity inconsistent with the "
         "customer's declared profile or peers",
     ),

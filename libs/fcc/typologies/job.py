@@ -39,14 +39,19 @@ log = logging.getLogger(__name__)
 PRODUCER = "typologies"
 
 
-def lookback_days(s: TypologiesSettings) -> int:
-    """Days of silver.transactions (ending on D) the enabled detectors need at most."""
+def lookback_days(s: TypologiesSettings, exposure_days: int = 90) -> int:
+    """Days of silver.transactions (ending on D) the enabled detectors need at most.
+
+    exposure_days: the exposure's lookback (conf/graph.yaml), over which the exposure detector
+    sums each customer's on-chain flow.
+    """
     needs = [
         s.structuring.window_days,
         s.pass_through.window_hours // 24
         + 2
         + s.pass_through.history_gap_days
         + s.pass_through.history_days,
+        s.pass_through.turnover_days,
         s.fan_in.window_days + s.fan_in.history_days,
         s.fan_out.window_days + s.fan_out.history_days,
         s.gather_scatter.window_days + s.gather_scatter.history_days,
@@ -54,9 +59,12 @@ def lookback_days(s: TypologiesSettings) -> int:
         s.cycle.window_days,
         s.peel_chain.lookback_days,
         s.dormant.max_lookback_days + 1,
+        s.dormant.turnover_days,
         s.high_risk_jurisdiction.window_days,
         s.rapid_conversion.window_hours // 24 + 2,
+        s.rapid_conversion.turnover_days,
         90,  # exposure: transactions that touch an exposure path
+        exposure_days,  # exposure: the customer's on-chain flow the indirect share is taken of
     ]
     return max(needs)
 
@@ -172,7 +180,12 @@ _DETECTORS: dict[str, Run] = {
         i.txns, d, s, jurisdiction_lists(cfg), cfg.typologies.max_txn_ids
     ),
     "exposure": lambda i, d, s, cfg: _gold.detect_exposure(
-        i.exposure, i.txns, d, s, cfg.typologies.max_txn_ids
+        i.exposure,
+        i.txns,
+        d,
+        s,
+        cfg.typologies.max_txn_ids,
+        flow_days=cfg.graph.exposure.lookback_days,
     ),
     "rapid_conversion": lambda i, d, s, cfg: _flows.detect_rapid_conversion(
         i.txns, d, s, cfg.typologies.max_txn_ids
@@ -270,13 +283,14 @@ def _transactions(lakehouse: Lakehouse, first: date, last: date) -> DataFrame:
     return txns.drop(*_UNUSED_COLUMNS).persist(StorageLevel.MEMORY_AND_DISK)
 
 
-def flow_frame(lakehouse: Lakehouse, as_of: date, s: TypologiesSettings) -> DataFrame:
+def flow_frame(lakehouse: Lakehouse, as_of: date, cfg: AppConfig) -> DataFrame:
     """The transactions every detector projects from: the lookback read once, kept in memory.
 
     Each detector filters and reshapes this one frame; it is scanned from Delta once, by the
     first detector that runs, and read from memory by the others.
     """
-    return _transactions(lakehouse, as_of - timedelta(days=lookback_days(s)), as_of)
+    days = lookback_days(cfg.typologies, cfg.graph.exposure.lookback_days)
+    return _transactions(lakehouse, as_of - timedelta(days=days), as_of)
 
 
 def read_inputs(
@@ -311,8 +325,7 @@ def detected(
 ) -> Iterator[DataFrame]:
     """D's hits of every rule and detector over the stored inputs, not written; the inputs read
     once stay in memory while the caller uses the hits."""
-    s = cfg.typologies
-    txns = flow_frame(lakehouse, as_of, s)
+    txns = flow_frame(lakehouse, as_of, cfg)
     # several detectors and the segment exclusions join the customers: read them once too
     customers = lakehouse.read(silver.CUSTOMERS).persist(StorageLevel.MEMORY_AND_DISK)
     try:

@@ -6,6 +6,9 @@ import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
 from fcc.core.tables import silver
 
 D = date(2026, 3, 31)  # the as-of date of every typology test
@@ -54,6 +57,25 @@ def txn(
         "b1",
         ts,
     )
+
+
+def usual_month(n: int, usd: float, prefix: str = "Q") -> list[tuple]:
+    """n quiet customers who each moved `usd` in the last 30 days (half in at D-25, half out at
+    D-5, weeks apart): the segment's usual month against which the detectors judge amounts."""
+    return [
+        row
+        for i in range(n)
+        for row in (
+            txn(f"{prefix}{i}-in", f"{prefix}{i}", at(25), "in", usd / 2),
+            txn(f"{prefix}{i}-out", f"{prefix}{i}", at(5), "out", usd / 2),
+        )
+    ]
+
+
+def scaled(df: DataFrame, factor: float, *columns: str) -> DataFrame:
+    """df with every USD amount (amount_usd, or the named columns) multiplied by factor."""
+    names = columns or ("amount_usd",)
+    return df.withColumns({c: (F.col(c) * factor).cast(df.schema[c].dataType) for c in names})
 
 
 def txns_df(spark, rows: list[tuple]):

@@ -20,9 +20,25 @@ from fcc.core.settings.typologies import (
 )
 from fcc.core.tables import silver
 from fcc.typologies import _flows
-from tests.unit.typologies.helpers import D, at, hits_by_customer, txn, txns_df
+from fcc.typologies._common import segment_levels
+from tests.unit.typologies.helpers import (
+    D,
+    at,
+    hits_by_customer,
+    scaled,
+    txn,
+    txns_df,
+    usual_month,
+)
 
 N = 50
+SCALES = [0.01, 100.0]  # every amount x 0.01 and x 100: the same hits
+
+
+def same_hits(hits, other) -> bool:
+    """The same customers, rule ids and typologies (evidence amounts scale with the data)."""
+    key = lambda df: sorted((r.customer_id, r.rule_id, r.typology) for r in df.collect())  # noqa: E731
+    return key(hits) == key(other)
 
 
 # --- structuring ---------------------------------------------------------------------------
@@ -113,11 +129,34 @@ def test_structuring_without_clusters_does_not_pool_customers(structuring_txns):
     assert set(hits) == {"S1", "S3"}
 
 
+# --- segment levels ------------------------------------------------------------------------
+
+
+def test_segment_levels_take_each_segments_percentile_or_every_segments_when_it_is_small(spark):
+    values = spark.createDataFrame(
+        [("a1", "A", 1.0), ("a2", "A", 2.0), ("a3", "A", 3.0), ("a4", "A", 4.0), ("a5", "A", 5.0)]
+        + [("b1", "B", 100.0), ("b2", "B", 200.0)],
+        "customer_id string, segment string, usd double",
+    )
+
+    def levels(pooled):
+        out = segment_levels(values, {"level": ("usd", 0.5)}, min_peers=3, pooled=pooled)
+        return {r.segment: r.level for r in out.collect()}
+
+    # A's median of (1..5) is 3; B has 2 < 3 rows: the median of all seven (1..5, 100, 200) is 4
+    assert levels(pooled=True) == {"A": 3.0, "B": 4.0}
+    assert levels(pooled=False) == {"A": 3.0, "B": None}
+
+
 # --- pass-through --------------------------------------------------------------------------
 
 
-def test_pass_through_fires_on_in_and_out_within_hours_and_spares_traders(spark):
+@pytest.fixture(scope="module")
+def pass_through_txns(spark):
     rows = [
+        # the book: thirty customers moving 10,000 in 30 days; with the six below, 10,000 is the
+        # 80th percentile of the 36 active customers' 30-day turnover (the 29th smallest)
+        *usual_month(30, 10000),
         # P1: 20,000 in, 19,000 out 22 hours later
         txn("p1a", "P1", at(1, 10), "in", 20000),
         txn("p1b", "P1", at(0, 8), "out", 19000, rail="swift"),
@@ -149,25 +188,63 @@ def test_pass_through_fires_on_in_and_out_within_hours_and_spares_traders(spark)
         ),
         txn("p2b", "P2", at(0, 9), "out", 19500),
         # P3: boundary: exactly 90% out; P4: just below
-        txn("p3a", "P3", at(1, 12), "in", 10000),
-        txn("p3b", "P3", at(0, 1), "out", 9000),
-        txn("p4a", "P4", at(1, 12), "in", 10000),
-        txn("p4b", "P4", at(0, 1), "out", 8999),
-        # P5: too small
+        txn("p3a", "P3", at(1, 12), "in", 12000),
+        txn("p3b", "P3", at(0, 1), "out", 10800),
+        txn("p4a", "P4", at(1, 12), "in", 12000),
+        txn("p4b", "P4", at(0, 1), "out", 10799),
+        # P5: less than the book's 80th percentile month passes through
         txn("p5a", "P5", at(0, 1), "in", 4000),
         txn("p5b", "P5", at(0, 2), "out", 4000),
         # P6: the outflow came before the inflow (an older balance), not pass-through
         txn("p6b", "P6", at(0, 1), "out", 10000),
         txn("p6a", "P6", at(0, 5), "in", 10000),
     ]
+    return txns_df(spark, rows)
+
+
+def test_pass_through_fires_on_in_and_out_within_hours_and_spares_traders(pass_through_txns):
     hits = hits_by_customer(
-        _flows.detect_pass_through(txns_df(spark, rows), D, PassThroughSettings(), N)
+        _flows.detect_pass_through(pass_through_txns, D, PassThroughSettings(), N)
     )
     assert set(hits) == {"P1", "P3"}
     ev = hits["P1"]["evidence"]
     assert ev["in_usd"] == 20000.0 and ev["out_usd"] == 19000.0 and ev["out_in_ratio"] == 0.95
     assert ev["left_behind_usd"] == 1000.0 and ev["hours_in_to_last_out"] == 22.0
+    assert ev["turnover_level_usd"] == 10000.0
+    assert (ev["turnover_percentile"], ev["turnover_days"]) == (0.8, 30)
     assert hits["P1"]["txn_ids"] == ["p1a", "p1b"]
+
+
+@pytest.mark.parametrize("factor", SCALES)
+def test_pass_through_fires_alike_at_any_money_scale(pass_through_txns, factor):
+    base = _flows.detect_pass_through(pass_through_txns, D, PassThroughSettings(), N)
+    other = _flows.detect_pass_through(
+        scaled(pass_through_txns, factor), D, PassThroughSettings(), N
+    )
+    assert same_hits(base, other) and base.count() == 2
+
+
+def test_pass_through_needs_an_inflow_the_busiest_fifth_of_the_book_moves_in_a_month(spark):
+    def through(c: str, in_usd: float) -> list[tuple]:  # in, then 9,500 out 20 hours later
+        return [
+            txn(f"{c}a", c, at(1, 10), "in", in_usd),
+            txn(f"{c}b", c, at(0, 6), "out", 9500),
+        ]
+
+    patterns = [*through("B1", 10000), *through("B2", 9999)]
+
+    def hits(book_usd: float) -> set[str]:
+        rows = [*usual_month(30, book_usd), *patterns]
+        found = _flows.detect_pass_through(txns_df(spark, rows), D, PassThroughSettings(), N)
+        return set(hits_by_customer(found))
+
+    # thirty months of 10,000, then 19,499 and 19,500: the 80th percentile (26th of 32) is 10,000;
+    # B1 passes exactly that through, B2 a dollar less
+    assert hits(10000) == {"B1"}
+    # the same flows in a book whose customers move 100,000 a month are everyday business
+    assert hits(100000) == set()
+    # and in a book of 1,000 months both are large
+    assert hits(1000) == {"B1", "B2"}
 
 
 def test_pass_through_is_judged_against_what_the_customer_passed_through_before(spark):
@@ -178,6 +255,7 @@ def test_pass_through_is_judged_against_what_the_customer_passed_through_before(
         ]
 
     rows = [
+        *usual_month(30, 10000),  # the book: 10,000 is its 80th percentile month
         # M1: a payment intermediary passing the same 19,000 through a month ago
         txn("m1a", "M1", at(29, 10), "in", 20000),
         txn("m1b", "M1", at(28, 8), "out", 19000),
@@ -227,6 +305,7 @@ def test_pass_through_is_judged_against_what_the_customer_passed_through_before(
 
 def test_pass_through_span_starts_at_each_inflow(spark):
     rows = [
+        *usual_month(30, 10000),  # the book: 10,000 is its 80th percentile month
         # A1: 45 hours from inflow to outflow, the inflow two calendar days before D
         txn("a1a", "A1", at(2, 16, 26), "in", 12930),
         txn("a1b", "A1", at(0, 13, 12), "out", 12103),
@@ -317,7 +396,7 @@ def test_fan_in_is_judged_against_the_segments_percentiles_of_counts_and_totals(
 
 
 def test_fan_in_fires_alike_at_any_money_scale(spark, fan_txns):
-    small = fan_txns.withColumn("amount_usd", (F.col("amount_usd") / 100).cast("decimal(38,18)"))
+    small = scaled(fan_txns, 0.01)
     peers = spark.createDataFrame(
         [(c, "retail") for c in ("F1", "F2", "F3", "F4")], "customer_id string, segment string"
     )
@@ -363,8 +442,13 @@ def test_gather_scatter_fires_on_a_collector_and_spares_a_payment_processor(spar
 # --- dormant reactivation ----------------------------------------------------------------------
 
 
-def test_dormant_reactivation_fires_after_the_dormant_period_only(spark):
+@pytest.fixture(scope="module")
+def dormant_txns(spark):
     rows = [
+        # the book: thirty customers moving 5,000 in 30 days; with the seven below (6,000, 6,000,
+        # 5,000, 5,000, 10,000, 10,000, 4,999 moved on D) 5,000 is the 80th percentile of the 37
+        # active customers' 30-day turnover (the 30th smallest)
+        *usual_month(30, 5000),
         txn("d1a", "D1", at(200), "in", 100),
         txn("d1b", "D1", at(0), "out", 6000),
         txn("d2a", "D2", at(100), "in", 100),
@@ -376,25 +460,54 @@ def test_dormant_reactivation_fires_after_the_dormant_period_only(spark):
         txn("d5b", "D5", at(0), "in", 10000),
         txn("d6b", "D6", at(0), "in", 10000),
         txn("d7a", "D7", at(300), "in", 100),
-        txn("d7b", "D7", at(0), "in", 4999),
+        txn("d7b", "D7", at(0), "in", 4999),  # a dollar below the book's 80th percentile month
     ]
-    customers = spark.createDataFrame(
+    return txns_df(spark, rows)
+
+
+@pytest.fixture(scope="module")
+def onboarded(spark):
+    return spark.createDataFrame(
         [("D5", at(300)), ("D6", at(5))], "customer_id string, onboarded_at timestamp"
     )
-    hits = hits_by_customer(
-        _flows.detect_dormant(txns_df(spark, rows), D, DormantSettings(), N, customers)
-    )
-    assert set(hits) == {"D1", "D3", "D5"}
+
+
+def test_dormant_reactivation_fires_after_the_dormant_period_only(dormant_txns, onboarded):
+    hits = hits_by_customer(_flows.detect_dormant(dormant_txns, D, DormantSettings(), N, onboarded))
+    assert set(hits) == {"D1", "D3", "D5"}  # D3 moves exactly the level, D7 a dollar less
+    assert hits["D3"]["evidence"]["turnover_level_usd"] == 5000.0
     assert hits["D1"]["evidence"]["days_dormant"] == 200
     assert hits["D1"]["evidence"]["previous_activity"] == str(D - timedelta(days=200))
     assert hits["D5"]["evidence"]["days_dormant"] == 300  # since onboarding
     assert hits["D3"]["txn_ids"] == ["d3b"]
 
 
+@pytest.mark.parametrize("factor", SCALES)
+def test_dormant_reactivation_fires_alike_at_any_money_scale(dormant_txns, onboarded, factor):
+    base = _flows.detect_dormant(dormant_txns, D, DormantSettings(), N, onboarded)
+    other = _flows.detect_dormant(scaled(dormant_txns, factor), D, DormantSettings(), N, onboarded)
+    assert same_hits(base, other) and base.count() == 3
+
+
+def test_dormant_reactivation_is_large_for_the_book_it_is_in(spark):
+    reactivation = [
+        txn("x1a", "X1", at(250), "in", 100),
+        txn("x1b", "X1", at(0), "out", 9000),
+    ]
+
+    def hits(book_usd: float) -> set[str]:
+        df = txns_df(spark, [*usual_month(30, book_usd), *reactivation])
+        return set(hits_by_customer(_flows.detect_dormant(df, D, DormantSettings(), N)))
+
+    assert hits(2000) == {"X1"}  # 9,000 in a day where the busiest fifth move 2,000 a month
+    assert hits(50000) == set()  # everyday business where they move 50,000
+
+
 def test_credits_from_other_customers_do_not_end_a_dormancy(spark):
     """Small internal transfers another customer sends keep a dormant account dormant; the
     holder's own transfer out (or a credit on another rail) is activity."""
     rows = [
+        *usual_month(30, 10000),
         txn("e1a", "E1", at(250), "in", 50),
         txn("e1b", "E1", at(40), "in", 881, rail="internal", cp_type="customer", cp="X"),
         txn("e1c", "E1", at(0), "in", 30000),
@@ -415,8 +528,12 @@ def test_credits_from_other_customers_do_not_end_a_dormancy(spark):
 # --- high-risk jurisdictions -------------------------------------------------------------------
 
 
-def test_high_risk_jurisdiction_sums_the_window_and_grades_by_list(spark):
+@pytest.fixture(scope="module")
+def listed_txns(spark):
     rows = [
+        # the book: thirty customers moving 1,000 in 30 days; with the seven below (2,000, 1,100,
+        # 999, 5,000, 5,000, 200 and 400 in the window) the 80th percentile (30th of 37) is 1,000
+        *usual_month(30, 1000),
         txn("h1", "H1", at(0), "out", 2000, country="IR"),
         txn("h2a", "H2", at(10), "in", 600, country="vn"),
         txn("h2b", "H2", at(0), "in", 500, country="VN"),
@@ -425,82 +542,115 @@ def test_high_risk_jurisdiction_sums_the_window_and_grades_by_list(spark):
         txn("h5", "H5", at(3), "out", 5000, country="IR"),
         txn("h6a", "H6", at(30), "in", 900, country="VN"),
         txn("h6b", "H6", at(0), "in", 200, country="VN"),
+        # H7: a remittance of a few hundred a month to a grey-listed country
+        txn("h7", "H7", at(0), "out", 400, country="VN"),
     ]
-    lists = [
+    return txns_df(spark, rows)
+
+
+def _country_lists() -> list[CountryRiskList]:
+    return [
         CountryRiskList(name="fatf_call_for_action", published=date(2025, 6, 13), countries=["IR"]),
         CountryRiskList(
             name="fatf_increased_monitoring", published=date(2025, 6, 13), countries=["VN"]
         ),
     ]
+
+
+def test_high_risk_jurisdiction_sums_the_window_and_grades_by_list(listed_txns):
     s = HighRiskJurisdictionSettings(severity_by_list={"fatf_call_for_action": "high"})
     hits = hits_by_customer(
-        _flows.detect_high_risk_jurisdiction(txns_df(spark, rows), D, s, lists, N)
+        _flows.detect_high_risk_jurisdiction(listed_txns, D, s, _country_lists(), N)
     )
+    # H3's 999 is a dollar below the book's level (1,000); H7's remittance far below it
     assert set(hits) == {"H1", "H2"}
+    assert hits["H1"]["evidence"]["turnover_level_usd"] == 1000.0
     assert hits["H1"]["severity"] == "high" and hits["H2"]["severity"] == "medium"
     assert hits["H2"]["evidence"]["listed_usd"] == 1100.0
     assert hits["H2"]["evidence"]["lists"] == ["fatf_increased_monitoring"]
 
 
+@pytest.mark.parametrize("factor", SCALES)
+def test_high_risk_jurisdiction_fires_alike_at_any_money_scale(listed_txns, factor):
+    s, lists = HighRiskJurisdictionSettings(), _country_lists()
+    base = _flows.detect_high_risk_jurisdiction(listed_txns, D, s, lists, N)
+    other = _flows.detect_high_risk_jurisdiction(scaled(listed_txns, factor), D, s, lists, N)
+    assert same_hits(base, other) and base.count() == 2
+
+
 # --- rapid conversion --------------------------------------------------------------------------
 
 
-def test_rapid_conversion_fires_on_fiat_trade_withdrawal_within_hours(spark):
-    def trade(tid: str, c: str, ts: datetime, usd: float, buy_crypto: bool = True) -> list[tuple]:
-        crypto = dict(asset="BTC", asset_class="crypto")
-        legs = [
-            txn(
-                f"{tid}:base",
-                c,
-                ts,
-                "in" if buy_crypto else "out",
-                usd,
-                rail="trade",
-                cp_type="market",
-                cp="BTC-USD",
-                **crypto,
-            ),
-            txn(
-                f"{tid}:quote",
-                c,
-                ts,
-                "out" if buy_crypto else "in",
-                usd,
-                rail="trade",
-                cp_type="market",
-                cp="BTC-USD",
-            ),
-        ]
-        return legs
+def _trade(tid: str, c: str, ts: datetime, usd: float, buy_crypto: bool = True) -> list[tuple]:
+    """The two legs of a BTC-USD conversion: crypto bought with fiat (or sold for it)."""
+    crypto = dict(asset="BTC", asset_class="crypto")
+    return [
+        txn(
+            f"{tid}:base",
+            c,
+            ts,
+            "in" if buy_crypto else "out",
+            usd,
+            rail="trade",
+            cp_type="market",
+            cp="BTC-USD",
+            **crypto,
+        ),
+        txn(
+            f"{tid}:quote",
+            c,
+            ts,
+            "out" if buy_crypto else "in",
+            usd,
+            rail="trade",
+            cp_type="market",
+            cp="BTC-USD",
+        ),
+    ]
 
+
+@pytest.fixture(scope="module")
+def conversion_txns(spark):
     onchain = dict(rail="onchain", asset="BTC", asset_class="crypto", cp_type="address")
     rows = [
+        # the book: thirty customers moving 10,000 in 30 days; with the seven below (19,800, 11,000,
+        # 19,800, 18,000, 17,999, 39,800, 19,798 moved, trades excluded) 10,000 is the 80th
+        # percentile of the 37 active customers' 30-day turnover (the 30th smallest)
+        *usual_month(30, 10000),
         txn("r1a", "R1", at(0, 1), "in", 10000),
-        *trade("r1t", "R1", at(0, 2), 9900),
+        *_trade("r1t", "R1", at(0, 2), 9900),
         txn("r1w", "R1", at(0, 5), "out", 9800, cp="addr1", **onchain),
         # R2: a frequent trader: deposits and trades, withdraws a little
         txn("r2a", "R2", at(0, 1), "in", 10000),
-        *trade("r2t1", "R2", at(0, 2), 9900),
-        *trade("r2t2", "R2", at(0, 3), 9900, buy_crypto=False),
-        *trade("r2t3", "R2", at(0, 4), 9000),
+        *_trade("r2t1", "R2", at(0, 2), 9900),
+        *_trade("r2t2", "R2", at(0, 3), 9900, buy_crypto=False),
+        *_trade("r2t3", "R2", at(0, 4), 9000),
         txn("r2w", "R2", at(0, 6), "out", 1000, cp="addr2", **onchain),
         # R3: the withdrawal comes 30 hours after the deposit
         txn("r3a", "R3", at(1, 1), "in", 10000),
-        *trade("r3t", "R3", at(1, 2), 9900),
+        *_trade("r3t", "R3", at(1, 2), 9900),
         txn("r3w", "R3", at(0, 7), "out", 9800, cp="addr3", **onchain),
         # R4: exactly 80% traded and withdrawn; R5: withdrawal one dollar short
         txn("r4a", "R4", at(0, 1), "in", 10000),
-        *trade("r4t", "R4", at(0, 2), 8000),
+        *_trade("r4t", "R4", at(0, 2), 8000),
         txn("r4w", "R4", at(0, 3), "out", 8000, cp="addr4", **onchain),
         txn("r5a", "R5", at(0, 1), "in", 10000),
-        *trade("r5t", "R5", at(0, 2), 8000),
+        *_trade("r5t", "R5", at(0, 2), 8000),
         txn("r5w", "R5", at(0, 3), "out", 7999, cp="addr5", **onchain),
         # R6: the reverse: crypto in, sold, fiat out
         txn("r6a", "R6", at(0, 1), "in", 20000, cp="addr6", **onchain),
-        *trade("r6t", "R6", at(0, 2), 19900, buy_crypto=False),
+        *_trade("r6t", "R6", at(0, 2), 19900, buy_crypto=False),
         txn("r6w", "R6", at(0, 4), "out", 19800),
+        # R7: as R1 but a dollar short of the book's level
+        txn("r7a", "R7", at(0, 1), "in", 9999),
+        *_trade("r7t", "R7", at(0, 2), 9900),
+        txn("r7w", "R7", at(0, 5), "out", 9799, cp="addr7", **onchain),
     ]
-    hits = _flows.detect_rapid_conversion(txns_df(spark, rows), D, RapidConversionSettings(), N)
+    return txns_df(spark, rows)
+
+
+def test_rapid_conversion_fires_on_fiat_trade_withdrawal_within_hours(conversion_txns):
+    hits = _flows.detect_rapid_conversion(conversion_txns, D, RapidConversionSettings(), N)
     got = {(r.customer_id, r.rule_id) for r in hits.collect()}
     assert got == {
         ("R1", "rapid_conversion_fiat_to_crypto"),
@@ -511,6 +661,15 @@ def test_rapid_conversion_fires_on_fiat_trade_withdrawal_within_hours(spark):
     assert r1["txn_ids"] == ["r1a", "r1t:base", "r1w"]  # deposit, crypto bought, withdrawal
     assert r1["evidence"]["hours_deposit_to_withdrawal"] == 4.0
     assert r1["evidence"]["withdrawn_usd"] == 9800.0
+    assert r1["evidence"]["turnover_level_usd"] == 10000.0  # R1 deposits exactly that
+
+
+@pytest.mark.parametrize("factor", SCALES)
+def test_rapid_conversion_fires_alike_at_any_money_scale(conversion_txns, factor):
+    s = RapidConversionSettings()
+    base = _flows.detect_rapid_conversion(conversion_txns, D, s, N)
+    other = _flows.detect_rapid_conversion(scaled(conversion_txns, factor), D, s, N)
+    assert same_hits(base, other) and base.count() == 3
 
 
 def test_detector_output_has_the_hit_schema(spark):

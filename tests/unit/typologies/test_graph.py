@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from pyspark.sql import functions as F
 
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
 from fcc.core.tables import silver
 from fcc.typologies import _graph
-from tests.unit.typologies.helpers import D, at, hits_by_customer, txn, txns_df
+from tests.unit.typologies.helpers import D, at, hits_by_customer, scaled, txn, txns_df
 
 N = 50
 INTERNAL = dict(rail="internal", cp_type="customer")
@@ -118,21 +117,17 @@ def test_cycles_of_six_hops_are_found_in_time_order(flows, identifiers):
     assert "G1" not in hits_by_customer(_graph.detect_cycles(flows, D, five, N, identifiers))
 
 
-def _scaled(flows, factor: float):
-    return flows.withColumn("amount_usd", (F.col("amount_usd") * factor).cast("decimal(38,18)"))
-
-
 @pytest.mark.parametrize("factor", [0.01, 100.0])
 def test_cycles_and_scatter_gather_find_the_same_patterns_at_any_money_scale(
     flows, identifiers, factor
 ):
-    scaled = _scaled(flows, factor)
+    other_scale = scaled(flows, factor)
     for detect, s in (
         (_graph.detect_cycles, CycleSettings()),
         (_graph.detect_scatter_gather, ScatterGatherSettings()),
     ):
         base = hits_by_customer(detect(flows, D, s, N, identifiers))
-        other = hits_by_customer(detect(scaled, D, s, N, identifiers))
+        other = hits_by_customer(detect(other_scale, D, s, N, identifiers))
         assert set(other) == set(base) and base
         assert {k: v["evidence"]["role"] for k, v in other.items()} == {
             k: v["evidence"]["role"] for k, v in base.items()

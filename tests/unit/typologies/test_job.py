@@ -111,3 +111,31 @@ def test_every_detector_section_of_the_settings_runs_through_detect_one():
     assert set(DETECTORS) == sections and len(DETECTORS) == 13
     assert typology_tags(s.exposure) == ["direct_exposure", "indirect_exposure"]
     assert typology_tags(s.fan_in) == ["fan_in"]
+
+
+def test_the_fixed_usd_floors_of_older_configs_are_errors():
+    """The converted detectors' USD floors are gone: an old config fails loudly, naming the key."""
+    import pytest
+    from pydantic import ValidationError
+
+    from fcc.core.settings.typologies import TypologiesSettings
+
+    old = {
+        "pass_through": "min_in_usd",
+        "dormant": "min_usd",
+        "high_risk_jurisdiction": "min_usd",
+        "rapid_conversion": "min_usd",
+        "profile": "min_usd",
+        "exposure": "indirect_min_usd",
+    }
+    for detector, key in old.items():
+        with pytest.raises(ValidationError, match=rf"{detector}\.{key}\s+Extra inputs"):
+            TypologiesSettings.model_validate({detector: {key: 5000}})
+
+
+def test_the_flow_lookback_covers_the_exposures_on_chain_flow():
+    from fcc.typologies.job import lookback_days
+
+    s = typology_settings()
+    assert lookback_days(s, 900) == 900  # the indirect share is of 900 days of on-chain flow
+    assert lookback_days(s, 30) == s.dormant.max_lookback_days + 1

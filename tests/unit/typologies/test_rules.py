@@ -123,3 +123,82 @@ def test_rule_fires_on_pattern_at_boundary_and_respects_segment(spark):
         "1",
         "medium",
     )
+
+
+def _features(spark, rows: dict[str, dict], factor: float = 1.0):
+    """gold.features rows of 2026-03-31 (retail), every other column null; USD columns x factor."""
+    from datetime import date
+    from decimal import Decimal
+
+    from pyspark.sql import types as T
+
+    from fcc.core.tables.gold_features import FEATURES
+
+    def value(field, v):
+        if v is None or not isinstance(field.dataType, T.DecimalType):
+            return v
+        return Decimal(str(v)) * Decimal(str(factor))
+
+    base = {"as_of": date(2026, 3, 31), "segment": "retail"}
+    data = [
+        tuple(value(f, {**base, "customer_id": c, **vals}.get(f.name)) for f in FEATURES.schema)
+        for c, vals in rows.items()
+    ]
+    return spark.createDataFrame(data, FEATURES.schema)
+
+
+# one customer each rule fires on (percent ranks, shares and ratios of the customer's own flows;
+# amounts only inside those) ...
+FIRES = {
+    "V1": dict(velocity_usd_7d=12.0, peer_turnover_pct_30d=0.995, turnover_usd_7d=30000),
+    "O1": dict(peer_turnover_z_30d=7.0, peer_turnover_pct_30d=0.9995, turnover_usd_30d=60000),
+    "R1": dict(reactivation_gap_days=200, peer_turnover_pct_30d=0.85, turnover_usd_7d=900),
+    "C1": dict(
+        pass_through_ratio_7d=0.95,
+        pass_through_usd_7d=9500,
+        turnover_usd_30d=20000,
+        peer_turnover_pct_30d=0.95,
+    ),
+    "X1": dict(
+        label_high_risk_exchange_out_usd_30d=6000,
+        out_onchain_usd_30d=10000,
+        peer_turnover_pct_30d=0.95,
+    ),
+    "T1": dict(
+        peer_turnover_pct_30d=0.9995, out_in_ratio_30d=1.0, in_usd_30d=50000, in_trade_usd_30d=0
+    ),
+    "H1": dict(high_risk_share_30d=0.6, peer_turnover_pct_30d=0.95),
+}
+# ... and one it just misses
+MISSES = {
+    "V2": {**FIRES["V1"], "peer_turnover_pct_30d": 0.985},
+    "O2": {**FIRES["O1"], "peer_turnover_z_30d": 5.9},
+    "R2": {**FIRES["R1"], "peer_turnover_pct_30d": 0.75},
+    "C2": {**FIRES["C1"], "pass_through_usd_7d": 4000},
+    "X2": {**FIRES["X1"], "label_high_risk_exchange_out_usd_30d": 4000},
+    "T2": {**FIRES["T1"], "peer_turnover_pct_30d": 0.998},
+    "H2": {**FIRES["H1"], "peer_turnover_pct_30d": 0.85},
+}
+
+
+@pytest.mark.parametrize("factor", [0.01, 100.0])
+def test_shipped_rules_fire_alike_at_any_money_scale(spark, factor):
+    """No shipped rule compares with a fixed USD amount: every USD column x 0.01 or x 100 gives
+    the same hits (structuring's band is absolute by regulation and lives in the features)."""
+    s = typology_settings()
+    rules = load_rules(s.rule_sets, s.segments)
+
+    def hits(f: float) -> set[tuple[str, str]]:
+        found = apply_rules(_features(spark, {**FIRES, **MISSES}, f), rules)
+        return {(r.customer_id, r.rule_id) for r in found.collect()}
+
+    assert hits(1.0) == {
+        ("V1", "velocity_spike_7d"),
+        ("O1", "peer_outlier_30d"),
+        ("R1", "dormant_large_reactivation"),
+        ("C1", "fiat_in_crypto_out_7d"),
+        ("X1", "high_risk_exchange_outflow_30d"),
+        ("T1", "transit_account_30d"),
+        ("H1", "high_risk_share_30d"),
+    }
+    assert hits(factor) == hits(1.0)

@@ -42,7 +42,11 @@ class StructuringSettings(Detector):
 class PassThroughSettings(Detector):
     typology: str = "pass_through"
     window_hours: int = 48  # from an inflow to the outflows that follow it within these hours
-    min_in_usd: float = 5_000.0  # USD inflow needed before the pattern matters
+    # inflow >= this percentile of the USD each active customer moved (in + out, trades excluded)
+    # in turnover_days: a transit account moves in hours what only the busiest customers move in
+    # a month (0 = no size test)
+    turnover_percentile: float = Field(0.8, ge=0, le=1)
+    turnover_days: int = Field(30, ge=1)  # days of turnover that level is taken over
     min_out_ratio: float = 0.90  # out / in at least this: little balance left behind
     max_out_ratio: float = 1.10  # out / in at most this: not a pre-funded account draining
     max_trade_ratio: float = 0.5  # trade turnover / inflow above this looks like a trader
@@ -130,7 +134,11 @@ class PeelChainSettings(Detector):
 class DormantSettings(Detector):
     typology: str = "dormant_reactivation"
     dormant_days: int = 180  # days without any activity of the holder before D
-    min_usd: float = 5_000.0  # USD moved on D (in + out) to call it a reactivation
+    # USD moved on D (in + out) >= this percentile of the USD each active customer moved in
+    # turnover_days: a reactivation moving in one day what only the busiest customers move in a
+    # month (0 = no size test)
+    turnover_percentile: float = Field(0.8, ge=0, le=1)
+    turnover_days: int = Field(30, ge=1)  # days of turnover that level is taken over
     max_lookback_days: int = 400  # history read to find the previous activity
     # inbound credits on these rails are made by another customer, not the holder: they do not
     # end a dormancy (a dormant account credited small amounts is still dormant)
@@ -141,7 +149,10 @@ class HighRiskJurisdictionSettings(Detector):
     typology: str = "high_risk_jurisdiction"
     severity: Severity = "medium"  # lists not named in severity_by_list
     window_days: int = 30  # flows summed over these days ending on D
-    min_usd: float = 1_000.0  # USD to/from listed countries in the window
+    # USD to/from listed countries in the window >= this percentile of the USD each active
+    # customer moved (in + out, trades excluded) in the same window: a small regular remittance
+    # to a listed country stays below it (0 = no size test)
+    turnover_percentile: float = Field(0.8, ge=0, le=1)
     # used only when conf/features.yaml has no high_risk_lists (one list of countries, one place)
     lists: list[CountryRiskList] = Field(default_factory=list)
     severity_by_list: dict[str, Severity] = Field(default_factory=dict)  # list name -> severity
@@ -153,8 +164,11 @@ class ExposureSettings(Detector):
     indirect_typology: str = "indirect_exposure"
     # category -> severity of a direct hit (indirect hits are one level lower)
     categories: dict[str, Severity] = Field(default_factory=dict)
-    direct_min_usd: float = 0.0  # USD of direct exposure needed
-    indirect_min_usd: float = 1_000.0  # USD of decayed indirect exposure needed
+    direct_min_usd: float = 0.0  # USD of direct exposure needed (0: any direct exposure counts)
+    # hop-decayed indirect exposure / the USD the customer moved on-chain in that direction over
+    # the exposure lookback (conf/graph.yaml exposure.lookback_days), at least: the share of the
+    # customer's own funds that traces back to the category
+    indirect_min_share: float = Field(0.1, ge=0, le=1)
     indirect_max_hops: int = 3  # hops beyond which indirect exposure is ignored
     # indirect hits whose (one-level-lower) severity is below this are not raised: low-risk
     # categories (gambling) stay in gold.exposure for scoring but do not alert on their own
@@ -164,7 +178,11 @@ class ExposureSettings(Detector):
 class RapidConversionSettings(Detector):
     typology: str = "rapid_conversion"
     window_hours: int = 24  # fiat in -> trade -> on-chain out within these hours
-    min_usd: float = 5_000.0  # USD of the fiat deposit(s)
+    # USD deposited >= this percentile of the USD each active customer moved (in + out, trades
+    # excluded) in turnover_days: converting in hours what only the busiest customers move in a
+    # month (0 = no size test)
+    turnover_percentile: float = Field(0.8, ge=0, le=1)
+    turnover_days: int = Field(30, ge=1)  # days of turnover that level is taken over
     min_ratio: float = 0.8  # traded and withdrawn USD / deposited USD, at least
     include_reverse: bool = True  # crypto in -> sell -> fiat out as well
 
@@ -172,7 +190,9 @@ class RapidConversionSettings(Detector):
 class ProfileSettings(Detector):
     typology: str = "profile_mismatch"
     volume_expression: str = "turnover_usd_30d"  # gold.features expression, USD per 30 days
-    min_usd: float = 20_000.0  # USD volume before a mismatch matters
+    # volume >= this percentile of the segment's volumes (customers with some volume) before a
+    # mismatch matters: ordinary activity far above a tiny declared volume is not a case
+    min_volume_percentile: float = Field(0.95, ge=0, le=1)
     declared_multiplier: float = 5.0  # volume >= this x declared expected monthly volume
     peer_multiplier: float = 10.0  # volume >= this x the segment median volume
     peer_min_percentile: float = Field(0.999, gt=0.0, lt=1.0)  # and at/above this segment quantile
