@@ -242,8 +242,8 @@ def test_detector_grid_errors_name_the_detector_parameter_and_value():
 
 def test_default_detector_grid_sweeps_numeric_settings_within_their_range():
     grid, points, settings, notes = detector_grid(FAN_CFG, "exposure")
-    assert set(grid) == {"direct_min_usd", "indirect_max_hops", "indirect_min_usd"}
-    assert points[0] == {"direct_min_usd": 0.0, "indirect_min_usd": 1000.0, "indirect_max_hops": 3}
+    assert set(grid) == {"direct_min_usd", "indirect_max_hops", "indirect_min_share"}
+    assert points[0] == {"direct_min_usd": 0.0, "indirect_min_share": 0.1, "indirect_max_hops": 3}
     grid, points, settings, notes = detector_grid(FAN_CFG, "fan_in")
     assert max(grid["peer_percentile"]) == 0.99 and "peer_percentile=1.089" in notes[0]
     assert len(points) == len(settings) and settings[1] != settings[0]
