@@ -87,6 +87,7 @@ def model_beside_rules(spark, lakehouse, cfg, end: date, nights: int) -> dict:
         "split": trained.split_method,
         "metrics": trained.metrics,
         "comparison": _records(trained.comparison),
+        "by_typology": json.loads(trained.by_typology.to_json(orient="records")),
     }
 
 
@@ -159,8 +160,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.full:
             print(side_by_side(results, "alerts").round(3).to_string())
         for r in results:
-            if "model" in r:
-                print(f"x{r['amount_scale']:g}/d{r['background_density']:g} model:", r["model"])
+            model = r.get("model", {})
+            if "by_typology" in model:
+                label = f"x{r['amount_scale']:g}/d{r['background_density']:g}"
+                print(f"{label} model on its test split, recall per typology beside the rules:")
+                print(pd.DataFrame(model["by_typology"]).round(3).to_string(index=False))
+                print(pd.DataFrame(model["comparison"]).round(3).to_string(index=False))
+            elif model:
+                print(model)
     return 0
 
 

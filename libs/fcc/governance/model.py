@@ -56,6 +56,7 @@ class TrainedModel:
     metrics: dict[str, float]
     importances: list[tuple[str, float]]
     counts: dict[str, int] = field(default_factory=dict)
+    by_typology: pd.DataFrame | None = None
 
     def __str__(self) -> str:
         from fcc.governance.validate import format_table
@@ -68,6 +69,14 @@ class TrainedModel:
                 "test-period metrics: "
                 + ", ".join(f"{k}={v:.4f}" for k, v in sorted(self.metrics.items())),
                 "customer-level comparison on the test period:\n" + format_table(self.comparison),
+                *(
+                    [
+                        "recall per planted typology on the test period:\n"
+                        + self.by_typology.to_string(index=False)
+                    ]
+                    if self.by_typology is not None and len(self.by_typology)
+                    else []
+                ),
                 f"top feature importances: {top}",
             ]
         )
@@ -309,7 +318,7 @@ def train_model(
             "labels": labels_table or cfg.monitoring.validation.labels_table,
         },
     )
-    comparison = _compare_with_rules(
+    comparison, by_typology = _compare_with_rules(
         lakehouse, test, labels, model_id, m.alert_threshold, split_method
     )
     metrics.update(
@@ -393,7 +402,15 @@ def train_model(
         time.monotonic() - t0,
     )
     return TrainedModel(
-        model_id, path, split_method, split_detail, comparison, metrics, importances, counts
+        model_id,
+        path,
+        split_method,
+        split_detail,
+        comparison,
+        metrics,
+        importances,
+        counts,
+        by_typology,
     )
 
 
@@ -460,8 +477,9 @@ def _compare_with_rules(
     model_id: str,
     threshold: float,
     split_method: str,
-) -> pd.DataFrame:
-    """Customer-level metrics of the model and of the rules on the test customers and dates."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Customer-level metrics of the model and of the rules on the test customers and dates,
+    and both flaggers' recall per planted typology."""
     truth = (
         test.groupBy("customer_id")
         .agg((F.max("label") > 0).alias("positive"))
@@ -487,9 +505,42 @@ def _compare_with_rules(
     per_rule = hits.select(
         F.lit("rule").alias("scope"), F.col("rule_id").alias("subject"), "customer_id"
     )
-    return confusion_table(
+    table = confusion_table(
         model_flags.unionByName(rule_flags).unionByName(per_rule),
         truth,
         typology_subjects=False,
         always=(("model", model_id), ("rule", "all_rules")),
     )
+    return table, recall_by_typology(truth, model_flags, rule_flags)
+
+
+def recall_by_typology(
+    truth: DataFrame, model_flags: DataFrame, rule_flags: DataFrame
+) -> pd.DataFrame:
+    """Per planted typology: its suspicious customers and the share the model and the rules flag.
+
+    The model names no typology, so only recall is defined per typology; the rules' precision
+    per typology is in the hit table of `fcc validate`.
+    """
+    flagged = (
+        model_flags.select("customer_id", F.lit(1).alias("m"), F.lit(0).alias("r"))
+        .unionByName(rule_flags.select("customer_id", F.lit(0).alias("m"), F.lit(1).alias("r")))
+        .groupBy("customer_id")
+        .agg(F.max("m").alias("by_model"), F.max("r").alias("by_rules"))
+    )
+    table = (
+        truth.where("positive")
+        .select("customer_id", F.explode("typologies").alias("typology"))
+        .join(flagged, "customer_id", "left")
+        .groupBy("typology")
+        .agg(
+            F.count("*").alias("suspicious"),
+            F.sum(F.coalesce("by_model", F.lit(0))).alias("model_tp"),
+            F.sum(F.coalesce("by_rules", F.lit(0))).alias("rules_tp"),
+        )
+        .orderBy("typology")
+        .toPandas()
+    )
+    table["model_recall"] = table["model_tp"] / table["suspicious"]
+    table["rules_recall"] = table["rules_tp"] / table["suspicious"]
+    return table

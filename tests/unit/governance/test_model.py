@@ -13,6 +13,7 @@ from tests.unit.governance._tables import hit, put
 D = date(2026, 3, 31)
 DATES = [D - timedelta(days=i) for i in range(4, -1, -1)]  # 5 daily snapshots
 SUSPICIOUS = {"c01", "c02", "c03", "c04", "c05", "c06"}
+PLANTED = {"c01": "fan_in", "c02": "fan_in", "c03": "fan_in"}  # the others: cycle
 CFG = AppConfig.model_validate(
     {
         "monitoring": {
@@ -52,7 +53,14 @@ def trained(spark, tmp_path_factory):
     put(
         lh,
         truth.CUSTOMER_LABELS,
-        [{"customer_id": c, "is_suspicious": c in SUSPICIOUS, "typologies": []} for c in customers],
+        [
+            {
+                "customer_id": c,
+                "is_suspicious": c in SUSPICIOUS,
+                "typologies": [PLANTED.get(c, "cycle")] if c in SUSPICIOUS else [],
+            }
+            for c in customers
+        ],
     )
     # the rules catch two suspicious customers and one innocent one in the test period
     put(
@@ -87,6 +95,17 @@ def test_model_separates_the_planted_signal_and_is_compared_with_the_rules(train
     rules = m.comparison[m.comparison["subject"] == "all_rules"].iloc[0]
     # c03's hit predates the test period: only c01, c02 (TP) and c15 (FP) count
     assert (rules.tp, rules.fp, rules.fn, rules.tn) == (2, 1, 4, 13)
+
+
+def test_recall_per_planted_typology_sets_model_beside_rules(trained):
+    _, m = trained
+    t = m.by_typology.set_index("typology")
+    assert list(t.index) == ["cycle", "fan_in"]
+    # fan_in: c01-c03, the rules catch c01 and c02 in the test period; cycle: none by rules
+    assert t.loc["fan_in", ["suspicious", "model_tp", "rules_tp"]].tolist() == [3, 3, 2]
+    assert t.loc["cycle", ["suspicious", "model_tp", "rules_tp"]].tolist() == [3, 3, 0]
+    assert t.loc["fan_in", "rules_recall"] == pytest.approx(2 / 3)
+    assert "recall per planted typology" in str(m)
 
 
 def test_artefacts_are_versioned_and_registered(spark, trained):
