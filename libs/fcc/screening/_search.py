@@ -25,6 +25,8 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 import fcc.screening._names as names_module
+import fcc.screening._titles as titles_module
+import fcc.screening._translit as translit_module
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._match import (
     best_per_entry,
@@ -116,13 +118,16 @@ def _list_names(entries: pd.DataFrame) -> list[dict]:
 def _cache_file(params: KeyParams) -> Path | None:
     """Where analysed list names are kept between runs: one file per analysis code and params.
 
-    The key hashes the name-analysis module's source and the key parameters, so a change of
-    either starts a new cache. FCC_CACHE_DIR (default ~/.cache/fcc-scoring); "off" disables.
+    The key hashes the source of the name-analysis modules (parts, titles, transliteration) and
+    the key parameters, so a change of any starts a new cache. FCC_CACHE_DIR (default ~/.cache/fcc-scoring); "off" disables.
     """
     root = os.environ.get("FCC_CACHE_DIR", str(Path.home() / ".cache" / "fcc-scoring"))
     if root == "off":
         return None
-    digest = hashlib.sha256(Path(names_module.__file__).read_bytes() + repr(params).encode())
+    sources = b"".join(
+        Path(m.__file__).read_bytes() for m in (names_module, titles_module, translit_module)
+    )
+    digest = hashlib.sha256(sources + repr(params).encode())
     return Path(root) / f"name-analysis-{digest.hexdigest()[:16]}.pickle"
 
 

@@ -4,8 +4,10 @@ ICU (through PyICU, as normality uses it) has a transform for most scripts; wher
 its output loses what a romanised name keeps, a small rule fills the gap:
 
 - Han: Mandarin pinyin (ICU Han-Latin/Names), one syllable per character, so xi jin ping meets
-  Xi Jinping through the scorer's merged parts. ICU has no Korean or Japanese reading of Han
-  characters (Hanja / Kanji); see docs/screening.md.
+  Xi Jinping through the scorer's merged parts; and the Cantonese reading (ToJyutping's
+  Jyutping, written the way Hong Kong romanises names: 趙詠蘭 -> chiu wing lan, Jyutping
+  ziu wing laan). There is no Korean or Japanese reading of Han characters (Hanja / Kanji)
+  yet; see docs/screening.md.
 - Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
   style most Korean names are written in, with the word-initial consonant on the first
   syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
@@ -83,6 +85,31 @@ _HANGUL_MR = (
 )
 _HANGUL_INITIAL_MR = {"g": "k", "d": "t", "b": "p", "j": "ch"}
 _HANGUL_SURNAMES_MR = {"i": "lee", "bak": "park", "choe": "choi", "jeong": "chung", "gim": "kim"}
+# Jyutping -> the Hong Kong Government romanisation of names (Chiu Wing Lan, Cheung, Yuen):
+# initials that differ, then finals that differ (the others are written alike)
+_JYUTPING_INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
+_JYUTPING_FINALS = {
+    "aa": "a",
+    "aai": "ai",
+    "aau": "au",
+    "aam": "am",
+    "aan": "an",
+    "aang": "ang",
+    "aap": "ap",
+    "aat": "at",
+    "aak": "ak",
+    "ou": "o",
+    "oe": "eu",
+    "oeng": "eung",
+    "oek": "euk",
+    "eoi": "ui",
+    "eon": "un",
+    "eot": "ut",
+    "yu": "u",
+    "yun": "uen",
+    "yut": "uet",
+}
+_JYUTPING_SYLLABLE = re.compile(r"^(gw|kw|ng|[bpmfdtnlgkhwzcsj])?([a-z]+?)[1-6]?$")
 
 
 @cache
@@ -149,6 +176,28 @@ def _mr(syllable: str, first: bool) -> str:
     return s
 
 
+def _hong_kong_syllable(jyutping: str) -> str:
+    """One Jyutping syllable (tone digit optional) as Hong Kong writes it in names."""
+    m = _JYUTPING_SYLLABLE.match(jyutping)
+    if not m or jyutping.rstrip("123456") in ("m", "ng"):
+        return jyutping.rstrip("123456")  # syllabic m / ng (吳 ng4 -> Ng)
+    initial, final = m.group(1) or "", m.group(2)
+    if initial == "j" and final.startswith("yu"):
+        return "y" + _JYUTPING_FINALS.get(final, final)  # jyu -> yu, jyun -> yuen
+    return _JYUTPING_INITIALS.get(initial, initial) + _JYUTPING_FINALS.get(final, final)
+
+
+def _cantonese(text: str) -> str:
+    """The Cantonese reading of Han characters, Hong Kong style, one syllable per character;
+    other characters are kept (a space or a middle dot separates words)."""
+    import ToJyutping  # imported on the first Han name: its dictionary takes a moment to load
+
+    out: list[str] = []
+    for ch, jyutping in ToJyutping.get_jyutping_list(text):
+        out.append(f" {_hong_kong_syllable(jyutping)} " if jyutping else ch)
+    return " ".join("".join(out).split())
+
+
 def latin_readings(text: str) -> list[str]:
     """Readings of a name for analysis (the first is the main one).
 
@@ -178,6 +227,7 @@ def latin_readings(text: str) -> list[str]:
         readings.append(_icu("Han-Latin/Names").transliterate(kana.replace("\u30fb", " ")))
     elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
         readings.append(_icu("Han-Latin/Names").transliterate(text))
+        readings.append(_cantonese(text))
     elif text is not original:
         readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour
     return [r for r in readings if r.strip()]

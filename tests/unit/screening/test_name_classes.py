@@ -12,6 +12,7 @@ from fcc.screening._match import key_params, score_params
 from fcc.screening._names import analyse_readings, is_initial, single_token_keys
 from fcc.screening._score import score_names
 from fcc.screening._titles import strip_titles
+from fcc.screening._translit import latin_readings
 
 CFG = ScreeningSettings()
 KP = key_params(CFG)
@@ -209,6 +210,21 @@ def test_a_left_over_particle_costs_little_but_forbids_one():
     assert _score("Ayman al-Zawahiri", "Ayman AL-ZAWAHIRI") == 1.0
 
 
+@pytest.mark.parametrize(
+    ("han", "cantonese"),
+    [
+        ("趙詠蘭", "chiu wing lan"),  # Jyutping ziu wing laan: z -> ch, aa -> a
+        ("張永源", "cheung wing yuen"),  # zoeng -> cheung, jyun -> yuen
+        ("盧偉聰", "lo wai chung"),  # lou -> lo, cung -> chung
+        ("吳", "ng"),  # a syllabic nasal is its own syllable
+    ],
+)
+def test_han_has_a_mandarin_and_a_hong_kong_cantonese_reading(han, cantonese):
+    readings = latin_readings(han)
+    assert readings[1] == cantonese
+    assert len(readings) == 2
+
+
 def test_joined_parts_pair_as_one():
     assert _score("Abdul Rahman", "ABDULRAHMAN") == 1.0
     assert _score("习近平", "XI Jinping") == 1.0
@@ -225,6 +241,8 @@ SCRIPTS = [
     ("عبد الله", "ABDULLAH"),  # split Arabic meets the one-word spelling (rigour span symbol)
     ("राम नाथ कोविंद", "Ram Nath KOVIND"),  # Devanagari without the final inherent vowel
     ("Владимир Путин", "Vladimir PUTIN"),
+    ("趙詠蘭", "Wing Lan CHIU"),  # Han: the Cantonese reading as Hong Kong writes names
+    ("江学礼", "Hok Lai KONG"),  # simplified characters: the same Cantonese reading
 ]
 
 

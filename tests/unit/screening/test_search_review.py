@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +209,19 @@ def test_decide_rejects_unknown_ambiguous_short_ids_and_a_blank_reason(spark, la
     with pytest.raises(ReviewError, match="needs a reason"):
         decide_hit(lakehouse, cfg, one, "false_positive", " ", "ann")
     assert not lakehouse.exists(SCREENING_DECISIONS)
+
+
+def test_the_analysis_cache_is_keyed_by_every_name_analysis_module(tmp_path, monkeypatch):
+    import fcc.screening._search as search
+    from fcc.screening._match import key_params
+
+    monkeypatch.setenv("FCC_CACHE_DIR", str(tmp_path))
+    params = key_params(AppConfig().screening)
+    before = search._cache_file(params)
+    changed = tmp_path / "_translit.py"
+    source = Path(search.translit_module.__file__).read_text(encoding="utf-8")
+    changed.write_text(source + "\n# another reading\n", encoding="utf-8")
+    monkeypatch.setattr(search.translit_module, "__file__", str(changed))
+    after = search._cache_file(params)
+    assert before.parent == after.parent == tmp_path
+    assert before != after
