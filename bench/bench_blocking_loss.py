@@ -4,7 +4,8 @@ blocking did not produce are counted. Target: at most 0.5% lost.
 
 Brute force is made affordable by an exact pre-filter: a list name is scored unless it has no
 name part the scorer could pair with one of the customer's (no equal part, shared symbol,
-initial, consonant skeleton, metaphone or Jaro-Winkler >= token_min, joined parts included).
+initial, consonant skeleton, metaphone or Jaro-Winkler >= token_min, joined parts and
+romanisation folds included).
 A name outside the pre-filter scores 0, so skipping it loses nothing.
 
 The sample: generated customers (common given and family names of several cultures), the real
@@ -36,7 +37,7 @@ from _lists import load_entries, public_figures  # noqa: E402
 
 from fcc.core.settings.screening import ScreeningSettings  # noqa: E402
 from fcc.screening._index import NameIndex, best_scores  # noqa: E402
-from fcc.screening._names import analyse_readings  # noqa: E402
+from fcc.screening._names import analyse_readings, romanisation_fold  # noqa: E402
 from fcc.screening._score import _canonical_patronymic, is_patronymic  # noqa: E402
 
 GIVEN = (
@@ -118,6 +119,8 @@ class Prefilter:
         for n in (2, 3):
             forms.update("".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         forms.update(_canonical_patronymic(t) for t in tokens if is_patronymic(t))
+        # the scorer also pairs parts by their romanisation folds (Khloponin / Hloponin)
+        forms.update([romanisation_fold(f) for f in forms if len(f) > 1])
         return forms
 
     def __call__(self, readings) -> set[int]:

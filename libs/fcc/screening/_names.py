@@ -91,6 +91,38 @@ def skeleton(token: str, abjad: bool) -> str:
     return _REPEATS.sub(r"\1", _VOWELS.sub("", s))
 
 
+# Latin spellings of one sound in romanised names, longest first: Khloponin / Hloponin (ISO 9
+# without its diacritics), Tsivilev / Civilev, Shevtsov / Sevcov, Sinelshchikov / Sinelsikov
+_ROMANISATION_DIGRAPHS = (
+    ("shch", "s"),
+    ("sch", "s"),
+    ("tch", "c"),
+    ("kh", "h"),
+    ("zh", "z"),
+    ("ch", "c"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("sh", "s"),
+    ("w", "v"),
+    ("j", "y"),
+)
+_INITIAL_GLIDE = re.compile(r"^[yi](?=[aeou])")
+
+
+def romanisation_fold(token: str) -> str:
+    """A token with the spellings that romanisation schemes give one sound made one.
+
+    Digraphs become one letter, a word-initial glide before a vowel goes (Yuryevich / Iurevich /
+    Urevic, Yevgeniy / Evgenij), y and j read as i and doubled letters as one (Dmitriy /
+    Dmitrii / Dmitrij). Used only where spelling and metaphone do not already pair two parts.
+    """
+    s = token
+    for digraph, letter in _ROMANISATION_DIGRAPHS:
+        s = s.replace(digraph, letter)
+    s = _INITIAL_GLIDE.sub("", s).replace("y", "i")
+    return _REPEATS.sub(r"\1", s)
+
+
 def is_initial(token: str, symbols: str = "") -> bool:
     """A one-letter name part standing for a name (V. of V. V. Putin), not a letter cut out of
     an acronym or an organisation's word (R&D, HUJI-B)."""
@@ -260,11 +292,14 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
     Names with a single informative token also key on that token alone. Every name also keys
     on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens joined key
     as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs Abdulrahman, xi jin
-    ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet.
+    ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet. A name some of whose
+    tokens romanise another way (`romanisation_fold`) also has the keys of its folded tokens, so
+    Gleb Khloponin meets Gleb Hloponin.
     """
+    folded = [romanisation_fold(t) if len(t) > 1 else t for t in tokens]
+    keys = set(_blocking_keys(folded, symbols, params)) if folded != tokens else set()
     long_enough = [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
     useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
-    keys: set[str] = set()
     if tokens:
         keys.add("c" + "".join(sorted(tokens)))
     base = {i: _token_keys(tokens[i], params) for i in long_enough}

@@ -12,8 +12,10 @@ similarity; a part may also pair with two or three adjacent parts of the other n
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
-  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), or `phonetic_similarity` for the same metaphone; patronymics compare
-  with a common suffix (Vladimirovich / Wladimirowitsch).
+  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), or
+  `phonetic_similarity` for the same metaphone, or, failing both, the same test on the parts'
+  romanisation folds (Khloponin / Hloponin) capped at `phonetic_similarity`; patronymics
+  compare with a common suffix (Vladimirovich / Wladimirowitsch).
 Pairs below `token_min` do not pair. The score is the paired similarity over the pairs plus a
 weight per part left over: `unmatched_subject_weight` for a customer part the list name lacks,
 `unmatched_list_weight` for a list part the customer lacks (a missing middle name costs less
@@ -37,7 +39,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.text import metaphone
 
-from fcc.screening._names import ACRONYM_LETTER, is_initial, skeleton
+from fcc.screening._names import ACRONYM_LETTER, is_initial, romanisation_fold, skeleton
 
 _VOWEL_START = frozenset("aeiouy")
 PARTICLES = frozenset(
@@ -108,6 +110,17 @@ def _skeleton_match(a: set[str], b: set[str]) -> bool:
 
 
 def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
+    """Typo similarity of two parts; failing that, of their romanisation folds (Khloponin /
+    Hloponin, Tsivilev / Civilev), at most `phonetic_similarity`."""
+    sim = _typo_similarity(a, b, params)
+    if sim < params.phonetic_similarity:
+        fa, fb = romanisation_fold(a), romanisation_fold(b)
+        if (fa, fb) != (a, b) and min(len(fa), len(fb)) >= params.phonetic_min_length:
+            sim = max(sim, min(_typo_similarity(fa, fb, params), params.phonetic_similarity))
+    return sim
+
+
+def _typo_similarity(a: str, b: str, params: ScoreParams) -> float:
     if a[0] != b[0] and not (a[0] in _VOWEL_START and b[0] in _VOWEL_START):
         # a typo rarely hits the first letter (mali / ali, wali / ali, grad / rad are other
         # names); vowels and y interchange there in transliteration (Iurii / Yuriy)

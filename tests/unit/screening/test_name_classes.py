@@ -225,6 +225,25 @@ def test_han_has_a_mandarin_and_a_hong_kong_cantonese_reading(han, cantonese):
     assert len(readings) == 2
 
 
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # ISO 9 without its diacritics (Х -> h, Ц -> c, Ш -> s, Ю -> u) against BGN/PCGN: the
+        # surname pairs by its romanisation fold at phonetic_similarity, the others exactly
+        ("Gleb Hloponin", "Gleb KHLOPONIN", (1 + 0.9) / 2),
+        ("Dmitrij Sevcov", "Dmitriy SHEVTSOV", (1 + 0.9) / 2),
+        ("Sergej Evgen'evic Civilev", "Sergey Evgenevich TSIVILEV", (1 + 1 + 0.9) / 3),
+        # Ur'evic / Yuryevich: patronymics with the same stem once the glide is folded
+        ("Konstantin Ur'evic Zaharov", "Konstantin Yuryevich ZAKHAROV", (1 + 0.9 + 1) / 3),
+        # a fold shorter than phonetic_min_length is no evidence: chen / shen stay apart
+        ("Sara Chen", "Sara SHEN", 1 / (1 + 0.5 + 0.3)),
+    ],
+)
+def test_romanisation_variants_of_one_sound_pair_and_block_together(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
 def test_joined_parts_pair_as_one():
     assert _score("Abdul Rahman", "ABDULRAHMAN") == 1.0
     assert _score("习近平", "XI Jinping") == 1.0
