@@ -6,13 +6,15 @@ its output loses what a romanised name keeps, a small rule fills the gap:
 - Han: Mandarin pinyin (ICU Han-Latin/Names), one syllable per character, so xi jin ping meets
   Xi Jinping through the scorer's merged parts; and the Cantonese reading (ToJyutping's
   Jyutping, written the way Hong Kong romanises names: 趙詠蘭 -> chiu wing lan, Jyutping
-  ziu wing laan). There is no Korean or Japanese reading of Han characters (Hanja / Kanji)
-  yet; see docs/screening.md.
+  ziu wing laan); and the Japanese reading (cutlet's Hepburn over MeCab with UniDic, which
+  knows personal names: 竹内照明 -> takeuchi teruaki). There is no Korean reading of Han
+  characters (Hanja) yet; see docs/screening.md.
 - Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
   style most Korean names are written in, with the word-initial consonant on the first
   syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
   강절학 -> kang chol hak).
-- Hiragana / Katakana: ICU Hiragana-Latin / Katakana-Latin.
+- Hiragana / Katakana: ICU Hiragana-Latin / Katakana-Latin, and cutlet's reading when kanji
+  are mixed in.
 - Khmer: no ICU transform; a consonant / vowel table after the UNGEGN romanisation.
 - Myanmar: ICU Myanmar-Latin per syllable (Burmese is written without spaces between the
   syllables that romanised names separate: မင်းအောင်လှိုင် -> min aung hlaing).
@@ -198,6 +200,22 @@ def _cantonese(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+@cache
+def _cutlet():
+    import cutlet  # imported on the first Japanese-readable name: MeCab loads its dictionary
+
+    reader = cutlet.Cutlet("hepburn")
+    reader.use_foreign_spelling = False  # ジョン -> jon, not John
+    return reader
+
+
+def _japanese(text: str) -> str:
+    """The Japanese (Hepburn) reading of kanji and kana, word by word; "" when a character has
+    none (a simplified Chinese one: 习): the name is not written in Japanese."""
+    latin = _cutlet().romaji(text.replace("\u30fb", " "))
+    return "" if "?" in latin else " ".join(latin.casefold().split())
+
+
 def latin_readings(text: str) -> list[str]:
     """Readings of a name for analysis (the first is the main one).
 
@@ -225,9 +243,12 @@ def latin_readings(text: str) -> list[str]:
     elif _has(text, 0x3040, 0x30FF):
         kana = _icu("Hiragana-Latin").transliterate(_icu("Katakana-Latin").transliterate(text))
         readings.append(_icu("Han-Latin/Names").transliterate(kana.replace("\u30fb", " ")))
+        if _has(text, 0x4E00, 0x9FFF):
+            readings.append(_japanese(text))
     elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
         readings.append(_icu("Han-Latin/Names").transliterate(text))
         readings.append(_cantonese(text))
+        readings.append(_japanese(text))
     elif text is not original:
         readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour
     return [r for r in readings if r.strip()]

@@ -220,9 +220,17 @@ def test_a_left_over_particle_costs_little_but_forbids_one():
     ],
 )
 def test_han_has_a_mandarin_and_a_hong_kong_cantonese_reading(han, cantonese):
-    readings = latin_readings(han)
-    assert readings[1] == cantonese
-    assert len(readings) == 2
+    assert latin_readings(han)[1] == cantonese
+
+
+def test_han_has_a_japanese_reading_unless_a_character_has_none():
+    assert latin_readings("竹内照明") == [
+        "zhú nèi zhào míng",
+        "chuk noi chiu ming",
+        "takeuchi teruaki",
+    ]
+    # 习 is a simplified Chinese character with no Japanese reading: no partial one either
+    assert latin_readings("习近平") == ["xí jìn píng", "chap kan ping"]
 
 
 @pytest.mark.parametrize(
@@ -262,6 +270,8 @@ SCRIPTS = [
     ("Владимир Путин", "Vladimir PUTIN"),
     ("趙詠蘭", "Wing Lan CHIU"),  # Han: the Cantonese reading as Hong Kong writes names
     ("江学礼", "Hok Lai KONG"),  # simplified characters: the same Cantonese reading
+    ("竹内照明", "Teruaki TAKEUCHI"),  # kanji: the Japanese reading (UniDic knows the name)
+    ("池田孝志", "Takashi IKEDA"),
 ]
 
 
