@@ -176,6 +176,8 @@ MISSES = {
     "R2": {**FIRES["R1"], "peer_turnover_pct_30d": 0.75},
     "C2": {**FIRES["C1"], "pass_through_usd_7d": 4000},
     "X2": {**FIRES["X1"], "label_high_risk_exchange_out_usd_30d": 4000},
+    # no on-chain withdrawal at all: no share of it went to a high-risk exchange
+    "X3": {**FIRES["X1"], "label_high_risk_exchange_out_usd_30d": 0, "out_onchain_usd_30d": 0},
     "T2": {**FIRES["T1"], "peer_turnover_pct_30d": 0.998},
     "H2": {**FIRES["H1"], "peer_turnover_pct_30d": 0.85},
 }
