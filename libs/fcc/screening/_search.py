@@ -119,7 +119,8 @@ def _cache_file(params: KeyParams) -> Path | None:
     """Where analysed list names are kept between runs: one file per analysis code and params.
 
     The key hashes the source of the name-analysis modules (parts, titles, transliteration) and
-    the key parameters, so a change of any starts a new cache. FCC_CACHE_DIR (default ~/.cache/fcc-scoring); "off" disables.
+    the key parameters, so a change of any starts a new cache. FCC_CACHE_DIR (default
+    ~/.cache/fcc-scoring); "off" disables.
     """
     root = os.environ.get("FCC_CACHE_DIR", str(Path.home() / ".cache" / "fcc-scoring"))
     if root == "off":
