@@ -161,7 +161,14 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
       which an abjad writes for long vowels; a vowelled spelling reads i / e as y and u / o as w
       and drops a (علی ly / Ali ly, ایوب ywb / Ayyub ywb);
     - for an abjad token starting with l, the skeleton without it: the article al- written
-      without its alef in unvowelled romanisations (lrhmn / Rahman).
+      without its alef in unvowelled romanisations (lrhmn / Rahman);
+    - for an abjad token ending in h, the skeleton with and without it: a final h is a ta
+      marbuta Latin spellings drop (نعمة nmh / Ni'mah nm) or the end of a digraph (عماش mash /
+      Ammash msh);
+    - for a single-letter abjad skeleton, the letters without a final y / w, which write a long
+      vowel at the end of a word (عیسی ysy / Essa ys);
+    - for an abjad token with dh, the skeleton with th: ICU writes ذ dh, names write it th too
+      (نذير ndhyr / Natheer). An extra reading only: dh is also d + h (زاده zadh).
     """
     out = []
     strict = skeleton(token, abjad)
@@ -173,11 +180,18 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         semi = _REPEATS.sub(r"\1", s)
         if len(semi) >= MIN_SKELETON:
             out.append(semi)
+        if abjad and len(semi.rstrip("yw")) >= MIN_SKELETON:
+            out.append(semi.rstrip("yw"))
     if abjad and token.startswith("l") and not token.startswith("ll"):
         bare = skeleton(token[1:], abjad)
         if len(bare) >= 3:
             out.append(bare)
-    return out
+    if abjad and "dh" in token:
+        out.append(skeleton(token.replace("dh", "th"), abjad))
+    if abjad and token.endswith("h") and len(token) > 2:
+        stem = skeleton(token[:-1], abjad)
+        out.extend(alt for alt in (stem, stem + "h") if len(alt) >= MIN_SKELETON)
+    return list(dict.fromkeys(out))
 
 
 def _latin_tokens(form: str) -> list[str]:

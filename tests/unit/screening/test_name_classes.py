@@ -306,6 +306,10 @@ def test_latin_parts_joined_meet_an_abjad_part_by_skeleton(subject, listed, expe
         ("mnsvr zryn qlm", "Mansour Zarrin GHALAM"),  # q / gh are one Persian sound: klm
         ("mty lrhmn", "Matti REHMAN"),  # l of the article without its alef: rhmn
         ("mhmd ldj", "Mahmoud al-DJ"),  # ldj / al + dj joined, both unvowelled: lj
+        ("hsn n'mh", "Hasan NI'MAH"),  # final h both ways: nmh / Ni'mah nm (ta marbuta)
+        ("ولی عماش", "Wali AMMASH"),  # and عماش mash / Ammash msh (the h of sh)
+        ("mhmd ysy", "Mohammad ESSA"),  # ysy / Essa ys: a final y writes a long vowel
+        ("ndhyr jmal", "Natheer JAMAL"),  # ndhyr / Natheer nthr: ذ written dh and th
     ],
 )
 def test_unvowelled_romanisations_pair_by_consonant_skeleton(subject, listed):
