@@ -190,8 +190,8 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         out.append(skeleton(token.replace("dh", "th"), abjad))
     if abjad and token.endswith("h") and len(token) > 2:
         stem = skeleton(token[:-1], abjad)
-        out.extend(alt for alt in (stem, stem + "h") if len(alt) >= MIN_SKELETON)
-    return list(dict.fromkeys(out))
+        out.extend((stem, stem + "h"))
+    return [sk for sk in dict.fromkeys(out) if len(sk) >= MIN_SKELETON]
 
 
 def _latin_tokens(form: str) -> list[str]:
