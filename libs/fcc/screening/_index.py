@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._match import key_params, score_params
-from fcc.screening._names import AnalysedName, analyse_readings, single_token_keys
+from fcc.screening._names import AnalysedName, analyse_readings, subject_keys
 from fcc.screening._score import ZERO, NameScores, score_names
 
 
@@ -160,7 +160,7 @@ class NameIndex:
 
     def subject_keys(self, readings: Iterable[AnalysedName]) -> set[str]:
         kp = key_params(self.cfg)
-        return {k for r in readings for k in (*r.keys, *single_token_keys(r.tokens, kp, r.symbols))}
+        return {k for r in readings for k in subject_keys(r, kp)}
 
     def candidates(self, readings: tuple[AnalysedName, ...]) -> set[int]:
         """Indices of the list names sharing a blocking key with the subject."""

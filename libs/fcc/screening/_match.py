@@ -13,7 +13,7 @@ from pyspark.sql import types as T
 
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
-from fcc.screening._names import KeyParams, analyse_readings, single_token_keys
+from fcc.screening._names import KeyParams, analyse_readings, subject_keys
 from fcc.screening._score import ZERO, NameScores, ScoreParams, score_names
 
 _READING = T.StructType(
@@ -70,9 +70,7 @@ def _analyse_udf(params: KeyParams, subject: bool) -> Callable[..., Column]:
             keys: set[str] = set()
             readings = []
             for a in analyse_readings(name, etype, params):
-                keys.update(a.keys)
-                if subject:
-                    keys.update(single_token_keys(a.tokens, params, a.symbols))
+                keys.update(subject_keys(a, params) if subject else a.keys)
                 readings.append({"tokens": list(a.tokens), "symbols": list(a.symbols)})
             rows.append((readings, sorted(keys)))
         return pd.DataFrame(rows, columns=["readings", "keys"])

@@ -109,6 +109,7 @@ _ROMANISATION_DIGRAPHS = (
 _INITIAL_GLIDE = re.compile(r"^[yi](?=[aeou])")
 
 
+@lru_cache(maxsize=1 << 18)
 def romanisation_fold(token: str) -> str:
     """A token with the spellings that romanisation schemes give one sound made one.
 
@@ -293,13 +294,26 @@ def _pair(a: str, b: str) -> str:
     return "2" + "|".join(sorted((a, b)))
 
 
+# Keys pairing a part's first letter with another part's metaphone, by the letter's role: "F"
+# for the first letter of a full part, "I" for an initial. The subject's keys swap the two
+# roles (`subject_keys`), so an initial on one side meets a full part on the other (V. Putin /
+# Vladimir Putin) while two full names never meet on a shared first letter alone, which would
+# pair every "J... Smith" with every "J... Smith".
+_FULL, _INITIAL = "2F", "2I"
+_ROLE_SWAP = {_FULL: _INITIAL, _INITIAL: _FULL}
+
+
+def _letter_key(role: str, letter: str, phonetic: str) -> str:
+    return f"{role}{letter}|{phonetic}"
+
+
 def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> tuple[str, ...]:
     """Blocking keys: pairs of token keys, so a candidate shares two name parts.
 
     For every two tokens a, b of which at least one is informative (not a stop word):
     (metaphone a, metaphone b), (prefix a, prefix b), (letters a, letters b), (symbol of a,
     metaphone b), (symbol of a, first letter of b) and (first letter of a, metaphone b), in both
-    directions. "Letters" is a token's characters sorted, so a transposed pair of letters
+    directions; the last only meets an initial on the other side (`_letter_key`). "Letters" is a token's characters sorted, so a transposed pair of letters
     keeps its key (Thein / Tehin). The first-letter keys let an initial (V. Putin) and a
     surname spelt differently under the same given name (Vladimir Puchin / Putsin) meet.
     Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling.
@@ -337,13 +351,13 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
             if i == j or tokens[i] == tokens[j]:
                 continue
             if j in initials:
-                keys.add(_pair("f" + tokens[j], base[i][0]))
+                keys.add(_letter_key(_INITIAL, tokens[j], base[i][0]))
                 continue
             (mi, pi, gi), (mj, pj, gj) = base[i], base[j]
             keys.add(_pair(mi, mj))
             keys.add(_pair(pi, pj))
             keys.add(_pair(gi, gj))
-            keys.add(_pair("f" + tokens[i][0], mj))
+            keys.add(_letter_key(_FULL, tokens[i][0], mj))
             for s in syms[i]:
                 keys.add(_pair(s, mj))
                 keys.add(_pair(s, "f" + tokens[j][0]))
@@ -405,10 +419,17 @@ def _joined_keys(
                     keys.add(_pair(sjoin, base[j][0]))
                     keys.update(_pair(sjoin, t) for t in syms[j] if t.startswith("sk:"))
                 if j in useful:
-                    keys.add(_pair("f" + tokens[j][0], mjoin))
+                    keys.add(_letter_key(_FULL, tokens[j][0], mjoin))
                     keys.update(_pair(s, mjoin) for s in syms[j])
-            keys.update(_pair("f" + tokens[j], mjoin) for j in initials if j not in span)
+            keys.update(_letter_key(_INITIAL, tokens[j], mjoin) for j in initials if j not in span)
     return keys
+
+
+def subject_keys(a: AnalysedName, params: KeyParams) -> tuple[str, ...]:
+    """The keys a subject (customer, query) offers against list names' keys: its own with the
+    letter roles swapped (`_letter_key`), and its one-token keys (`single_token_keys`)."""
+    own = (_ROLE_SWAP.get(k[:2], k[:2]) + k[2:] for k in a.keys)
+    return tuple(sorted({*own, *single_token_keys(a.tokens, params, a.symbols)}))
 
 
 def single_token_keys(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -80,6 +81,7 @@ class NameScores:
 ZERO = NameScores(0.0, 0.0, 0.0, 0.0, 0.0)
 
 
+@lru_cache(maxsize=1 << 18)
 def is_patronymic(token: str) -> bool:
     m = _PATRONYMIC.search(token)
     return bool(m) and len(token) - len(m.group(1)) >= 3
@@ -91,7 +93,8 @@ def _canonical_patronymic(token: str) -> str:
     return token[: m.start()] + _PATRONYMIC_CANON.get(m.group(1), "ovich")
 
 
-def _sets(symbols: str) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=1 << 18)
+def _sets(symbols: str) -> tuple[frozenset[str], frozenset[str]]:
     """(name symbols, skeletons) of one token's symbol string; spans and marks excluded."""
     names, skels = set(), set()
     for s in symbols.split():
@@ -99,16 +102,17 @@ def _sets(symbols: str) -> tuple[set[str], set[str]]:
             skels.add(s)
         elif "~" not in s and s != ACRONYM_LETTER:
             names.add(s)
-    return names, skels
+    return frozenset(names), frozenset(skels)
 
 
-def _skeleton_match(a: set[str], b: set[str]) -> bool:
+def _skeleton_match(a: frozenset[str], b: frozenset[str]) -> bool:
     """An abjad skeleton (K:) meets the same skeleton from either side."""
     return any(s[0] == "K" and ("k" + s[1:] in b or s in b) for s in a) or any(
         s[0] == "K" and "k" + s[1:] in a for s in b
     )
 
 
+@lru_cache(maxsize=1 << 20)
 def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
     """Typo similarity of two parts; failing that, of their romanisation folds (Khloponin /
     Hloponin, Tsivilev / Civilev), at most `phonetic_similarity`."""
@@ -163,17 +167,14 @@ def _letter_similarity(a: str, b: str, ia: bool, ib: bool, params: ScoreParams) 
     return params.initial_similarity if len(other) > 1 and other[0] == initial else 0.0
 
 
-def _token_similarity(
-    a: str,
-    b: str,
-    sa: tuple[set[str], set[str]],
-    sb: tuple[set[str], set[str]],
-    params: ScoreParams,
-) -> float:
-    """Similarity of two name parts (of two characters or more) given their (name symbols,
-    skeletons)."""
+# parts repeat across a population's pairs (common given and family names): each pair of parts
+# is compared once per process
+@lru_cache(maxsize=1 << 20)
+def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: ScoreParams) -> float:
+    """Similarity of two name parts (of two characters or more) given their symbol strings."""
     if a == b:
         return 1.0
+    sa, sb = _sets(symbols_a), _sets(symbols_b)
     if sa[0] and sb[0] and not sa[0].isdisjoint(sb[0]):
         return 1.0
     if is_patronymic(a) and is_patronymic(b):
@@ -216,7 +217,7 @@ def _candidates(
         (
             _letter_similarity(a, b, qi[i], ci[j], params)
             if len(a) == 1 or len(b) == 1
-            else _token_similarity(a, b, qsets[i], csets[j], params),
+            else _token_similarity(a, b, qs[i], cs[j], params),
             (i,),
             (j,),
         )

@@ -1,7 +1,7 @@
 """One name against the lists, for an analyst at a prompt (`fcc screen`), with the nightly matcher.
 
 The list names are analysed and blocked with the functions the nightly pandas UDFs call
-(`analyse_name`, `single_token_keys`, `score_names`); the secondary evidence and the best pair
+(`analyse_name`, `subject_keys`, `score_names`); the secondary evidence and the best pair
 per entry are the nightly step's own Spark transforms (`with_evidence`, `best_per_entry`),
 applied to the few scored candidates. Nothing is written.
 
@@ -34,7 +34,7 @@ from fcc.screening._match import (
     score_params,
     with_evidence,
 )
-from fcc.screening._names import AnalysedName, KeyParams, analyse_readings, single_token_keys
+from fcc.screening._names import AnalysedName, KeyParams, analyse_readings, subject_keys
 from fcc.screening._score import score_names
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def scored_candidates(entries: pd.DataFrame, query: Query, cfg: ScreeningSetting
             f"the name {query.name!r} has no letters or digits left after analysis; "
             "nothing to screen"
         )
-    q_keys = {k for q in readings for k in (*q.keys, *single_token_keys(q.tokens, kp, q.symbols))}
+    q_keys = {k for q in readings for k in subject_keys(q, kp)}
     q_token_sets = [set(q.tokens) for q in readings]
     names = _list_names(entries)
     analysed: dict[tuple, tuple[AnalysedName, ...]] = analysed_names(

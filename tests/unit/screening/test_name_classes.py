@@ -9,7 +9,7 @@ import pytest
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._index import best_scores, dob_score
 from fcc.screening._match import key_params, score_params
-from fcc.screening._names import analyse_readings, is_initial, single_token_keys
+from fcc.screening._names import analyse_readings, is_initial, single_token_keys, subject_keys
 from fcc.screening._score import score_names
 from fcc.screening._titles import strip_titles
 from fcc.screening._translit import latin_readings
@@ -27,11 +27,7 @@ def _score(subject: str, listed: str) -> float:
 
 
 def _blocked(subject: str, listed: str) -> bool:
-    keys = {
-        k
-        for a in analyse_readings(subject, "person", KP)
-        for k in (*a.keys, *single_token_keys(a.tokens, KP, a.symbols))
-    }
+    keys = {k for a in analyse_readings(subject, "person", KP) for k in subject_keys(a, KP)}
     return bool(keys & {k for b in analyse_readings(listed, "person", KP) for k in b.keys})
 
 
