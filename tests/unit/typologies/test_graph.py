@@ -8,6 +8,7 @@ import pytest
 
 from fcc.core.settings.typologies import CycleSettings, PeelChainSettings, ScatterGatherSettings
 from fcc.core.tables import silver
+from fcc.graph import motifs
 from fcc.typologies import _graph
 from tests.unit.typologies.helpers import D, at, hits_by_customer, scaled, txn, txns_df
 
@@ -199,6 +200,39 @@ def test_scatter_gather_fires_on_source_mules_and_sink(flows, identifiers):
     assert sorted(hits["SG"]["txn_ids"]) == sorted(
         ["INT:s1:out", "m1o", "INT:s2:out", "m2o", "INT:s3:out", "m3o"]
     )
+
+
+def _motif_roles(found) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for r in found.collect():
+        out.setdefault(r.customer_id, set()).add(r.role)
+    return out
+
+
+def test_round_trip_motifs_find_the_coded_detectors_cycles(flows, identifiers):
+    # the same settings, another route: GraphFrames `find` with time and amount filters
+    coded = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
+    found = _motif_roles(
+        motifs.round_trip_motifs(flows, D, CycleSettings(), identifiers, max_hops=6)
+    )
+    assert set(found) == set(coded)
+    assert found["A"] == {"origin"} and found["B"] == {"intermediary"}
+    # up to four hops, the six-hop G ring is out of reach; the others stay
+    four = _motif_roles(motifs.round_trip_motifs(flows, D, CycleSettings(), identifiers))
+    assert set(four) == {"A", "B", "C", "X", "Y", "P", "Q", "R"}
+
+
+def test_scatter_gather_motifs_find_source_and_mules_not_two_mules(flows, identifiers):
+    found = motifs.scatter_gather_motifs(flows, D, ScatterGatherSettings(), identifiers)
+    roles = _motif_roles(found)
+    assert roles == {
+        "SG": {"source"},
+        "M1": {"intermediary"},
+        "M2": {"intermediary"},
+        "M3": {"intermediary"},
+    }
+    txn_ids = {t for r in found.where("customer_id = 'SG'").collect() for t in r.txn_ids}
+    assert txn_ids == {"INT:s1:out", "m1o", "INT:s2:out", "m2o", "INT:s3:out", "m3o"}
 
 
 def test_peel_chain_follows_fresh_addresses_from_a_withdrawal(spark):
