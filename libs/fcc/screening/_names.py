@@ -290,6 +290,21 @@ def _token_keys(token: str, params: KeyParams) -> tuple[str, str, str]:
     )
 
 
+DELETION_MIN_LENGTH = 3  # one-part keys with a letter left out: parts of at least this length
+
+
+def deletion_keys(token: str) -> tuple[str, ...]:
+    """One-part keys of a part and of the part with any one letter left out (`1d`), so two
+    one-part names an edit or two apart meet (Dido / DIO, Nadra / NAIDA) where their prefix,
+    metaphone and letters differ: one letter left out of each side covers a substitution."""
+    if len(token) < DELETION_MIN_LENGTH:
+        return ()
+    shorter = (token[:k] + token[k + 1 :] for k in range(len(token)))
+    return tuple(
+        sorted({"1d" + token, *("1d" + t for t in shorter if len(t) >= DELETION_MIN_LENGTH)})
+    )
+
+
 def _pair(a: str, b: str) -> str:
     return "2" + "|".join(sorted((a, b)))
 
@@ -345,6 +360,7 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
         i = useful[0]
         keys.update(f"1{k}" for k in base[i])
         keys.update(f"1{s}" for s in syms[i])
+        keys.update(deletion_keys(tokens[i]))
     initials = [i for i, t in enumerate(tokens) if is_initial(t, symbols[i])]
     for i in useful:
         for j in [*long_enough, *initials]:
@@ -447,6 +463,7 @@ def single_token_keys(
     for t, ok in zip(tokens, informative, strict=True):
         if ok:
             keys.update(f"1{k}" for k in _token_keys(t, params))
+            keys.update(deletion_keys(t))
     for n in (2, 3):
         for start in range(len(tokens) - n + 1):
             if all(long_enough[start : start + n]) and any(informative[start : start + n]):

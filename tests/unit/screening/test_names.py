@@ -156,3 +156,13 @@ def test_a_first_letter_meets_only_an_initial_on_the_other_side():
     assert not _blocked_together("Jaroslav Zhukovets", "Jakub Zhukovetz")
     # a name symbol still meets the other part's first letter (Vladimir / Puchin)
     assert _blocked_together("Vladimir Puchin", "Vladimir PUTIN")
+
+
+def test_one_part_names_an_edit_apart_meet_on_a_letter_left_out():
+    # the scorer accepts these; no prefix, metaphone or letters key pairs them
+    for subject, listed in (("Dido", "DIO"), ("Nadra", "NAIDA")):
+        assert _name_score(subject, listed) >= THRESHOLD
+        assert _blocked_together(subject, listed)
+    # a customer's part meets a one-part list name the same way, never a longer list name
+    assert _blocked_together("Nadra Khan", "NAIDA")
+    assert not _blocked_together("Nadra Khan", "Naida Rahman")
