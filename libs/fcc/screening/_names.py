@@ -312,8 +312,8 @@ def _pair(a: str, b: str) -> str:
 # Keys pairing a part's first letter with another part's metaphone, by the letter's role: "F"
 # for the first letter of a full part, "I" for an initial. The subject's keys swap the two
 # roles (`subject_keys`), so an initial on one side meets a full part on the other (V. Putin /
-# Vladimir Putin) while two full names never meet on a shared first letter alone, which would
-# pair every "J... Smith" with every "J... Smith".
+# Vladimir Putin) while two full names never meet on a shared first letter alone (every
+# J... Smith with every other J... Smith).
 _FULL, _INITIAL = "2F", "2I"
 _ROLE_SWAP = {_FULL: _INITIAL, _INITIAL: _FULL}
 
@@ -328,15 +328,17 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
     For every two tokens a, b of which at least one is informative (not a stop word):
     (metaphone a, metaphone b), (prefix a, prefix b), (letters a, letters b), (symbol of a,
     metaphone b), (symbol of a, first letter of b) and (first letter of a, metaphone b), in both
-    directions; the last only meets an initial on the other side (`_letter_key`). "Letters" is a token's characters sorted, so a transposed pair of letters
-    keeps its key (Thein / Tehin). The first-letter keys let an initial (V. Putin) and a
-    surname spelt differently under the same given name (Vladimir Puchin / Putsin) meet.
-    Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling.
-    Names with a single informative token also key on that token alone. Every name also keys
-    on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens joined key
-    as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs Abdulrahman, xi jin
-    ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet. A name some of whose
-    tokens romanise another way (`romanisation_fold`) also has the keys of its folded tokens, so
+    directions; the last only meets an initial on the other side (`_letter_key`). "Letters" is
+    a token's characters sorted, so a transposed pair of letters keeps its key (Thein / Tehin).
+    The first-letter keys let an initial (V. Putin) and a surname spelt differently under the
+    same given name (Vladimir Puchin / Putsin) meet. Symbols include consonant skeletons, so an
+    Arabic-script name meets its Latin spelling. Names with a single informative token also key
+    on that token alone, and on it with any one letter left out (`deletion_keys`). Every name
+    also keys on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens
+    joined key as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs
+    Abdulrahman, xi jin ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet. A
+    name some of whose tokens romanise another way (`romanisation_fold`) also has the keys of
+    its folded tokens, so
     Gleb Khloponin meets Gleb Hloponin.
     """
     folded = [romanisation_fold(t) if len(t) > 1 else t for t in tokens]
