@@ -1,8 +1,9 @@
-"""Benchmark: connected components on the same edge lists: GraphFrames per algorithm, the former
-home-made DataFrame implementation (algorithm large_small_star) and scipy, in one run.
+"""Benchmark: connected components on the same edge lists: GraphFrames per algorithm and scipy,
+in one run. (The former home-made DataFrame implementation, engine `reference`, ran beside them
+until its removal; its figures are in bench/results/graph_cc_*_1000000.json and _5000000.json.)
 
     .venv/bin/python bench/bench_graph.py --edges 1000000 [--edges 5000000] [--graphs small,giant,hubs]
-        [--engines reference,two_phase,graphx,randomized_contraction,scipy] [--timeout 900]
+        [--engines two_phase,graphx,randomized_contraction,scipy] [--timeout 900]
 
 Graphs (vertex ids are random 64-bit longs, as xxhash64 ids are):
 - `small`: bipartite customer -> identifier like the entity graph: most identifiers private to
@@ -53,7 +54,7 @@ HUB_DEGREES = (
     10_000,
 )  # neighbours of each hub (capped at a fifth of the customers)
 GRAPHS = ("small", "giant", "hubs")
-ENGINES = ("reference", "two_phase", "graphx", "randomized_contraction", "scipy")
+ENGINES = ("two_phase", "graphx", "randomized_contraction", "scipy")
 
 
 def _random_ids(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -125,11 +126,9 @@ def _labels(spark, engine: str, vertices, edges, broadcast_threshold: int):
     from fcc.core.settings.graph import ComponentsSettings
     from fcc.graph import connected_components
 
-    # reference: the former home-made DataFrame implementation (algorithm large_small_star)
-    algorithm = "large_small_star" if engine == "reference" else engine
     # driver_max_edges=0: every engine runs in Spark, never on the driver
     settings = ComponentsSettings(
-        algorithm=algorithm, broadcast_threshold=broadcast_threshold, driver_max_edges=0
+        algorithm=engine, broadcast_threshold=broadcast_threshold, driver_max_edges=0
     )
     return connected_components(vertices, edges, settings)
 

@@ -48,7 +48,7 @@ def build_world(spark, args, root: Path):
     return cfg, lakehouse, start, end
 
 
-def flagged_per_night(spark, cfg, lakehouse, start: date, end: date) -> dict:
+def flagged_per_night(cfg, lakehouse, start: date, end: date) -> dict:
     """{shape: {route: (flagged customers, seconds)}} over the nights start..end."""
     from pyspark import StorageLevel
 
@@ -137,7 +137,7 @@ def main() -> None:
     t0 = time.monotonic()
     cfg, lakehouse, start, end = build_world(spark, args, Path(args.work))
     setup = time.monotonic() - t0
-    found = flagged_per_night(spark, cfg, lakehouse, start, end)
+    found = flagged_per_night(cfg, lakehouse, start, end)
     truth = planted(lakehouse, start, end)
     spark.stop()
     result = {

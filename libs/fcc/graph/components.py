@@ -12,14 +12,15 @@ GraphFrames runs dozens of Spark jobs whatever the graph's size, and at the grap
 A larger graph goes to GraphFrames (`GraphFrame.connectedComponents`), which checkpoints its
 working graph every `checkpoint_interval` rounds into the session's checkpoint dir
 (`build_spark` sets one). The algorithm and its settings are chosen from bench/bench_graph.py
-(docs/performance.md); `large_small_star` selects the former DataFrame implementation instead
-(`_star_components`).
+(docs/performance.md).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyarrow as pa
@@ -62,32 +63,24 @@ def connected_components(
             settings.driver_max_edges,
             settings.algorithm,
         )
-    if settings.algorithm == "large_small_star":
-        from fcc.graph._star_components import star_connected_components
-
-        return star_connected_components(
-            vertices,
-            edges,
-            max_iterations=settings.max_iterations,
-            checkpoint_every=settings.checkpoint_interval,
-            prune_max_touched=2_000_000,  # its former defaults, as measured
-            local_finish_max_edges=100_000,
-        )
     started = time.monotonic()
     every_vertex = wanted.unionByName(clean.select(F.col("src").alias("id"))).unionByName(
         clean.select(F.col("dst").alias("id"))
     )
-    raw = GraphFrame(every_vertex.distinct(), clean).connectedComponents(
-        algorithm=settings.algorithm,
-        checkpointInterval=settings.checkpoint_interval,
-        broadcastThreshold=settings.broadcast_threshold,
-        max_iter=settings.max_iterations,
-    )
-    labels = raw.select("id", F.col("component").cast("long").alias("component"))
-    if settings.algorithm not in _LABELS_ARE_MIN_ID:
-        labels = labels.withColumn("component", F.min("id").over(Window.partitionBy("component")))
-    result = labels.join(wanted, "id", "left_semi").persist()
-    rows = result.count()
+    with _adaptive_execution(vertices.sparkSession, settings.algorithm):
+        raw = GraphFrame(every_vertex.distinct(), clean).connectedComponents(
+            algorithm=settings.algorithm,
+            checkpointInterval=settings.checkpoint_interval,
+            broadcastThreshold=settings.broadcast_threshold,
+            max_iter=settings.max_iterations,
+        )
+        labels = raw.select("id", F.col("component").cast("long").alias("component"))
+        if settings.algorithm not in _LABELS_ARE_MIN_ID:
+            labels = labels.withColumn(
+                "component", F.min("id").over(Window.partitionBy("component"))
+            )
+        result = labels.join(wanted, "id", "left_semi").persist()
+        rows = result.count()
     raw.unpersist()
     log.info(
         "connected components: algorithm=%s vertices=%d seconds=%.1f",
@@ -96,6 +89,26 @@ def connected_components(
         time.monotonic() - started,
     )
     return result
+
+
+@contextmanager
+def _adaptive_execution(spark, algorithm: str) -> Iterator[None]:
+    """Adaptive query execution on while randomized_contraction runs, as it was before after.
+
+    GraphFrames 0.11's randomized_contraction re-reads a checkpoint it has already replaced
+    when adaptive execution is off, and fails; the jobs run with it on (conf/base.yaml), a
+    session that turned it off gets it back for this call only.
+    """
+    key = "spark.sql.adaptive.enabled"
+    before = spark.conf.get(key, "true")
+    if algorithm != "randomized_contraction" or before == "true":
+        yield
+        return
+    spark.conf.set(key, "true")
+    try:
+        yield
+    finally:
+        spark.conf.set(key, before)
 
 
 def _collect_bounded(clean: DataFrame, wanted: DataFrame, limit: int) -> pa.Table | None:

@@ -26,8 +26,8 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from fcc.core.settings.typologies import CycleSettings, ScatterGatherSettings
+from fcc.typologies import flow_edges
 from fcc.typologies._common import amount_level, day_end, day_start, in_days, is_customer_node
-from fcc.typologies._graph import flow_edges
 
 MOTIF_COLUMNS = ("customer_id", "role", "members", "txn_ids")
 

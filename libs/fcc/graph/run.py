@@ -1,4 +1,5 @@
-"""The graph step for business date D: exposure, entity clusters, ring hits, pruned hubs."""
+"""The graph step for business date D: exposure, entity clusters, flow communities, ring hits,
+pruned hubs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pyspark.sql import functions as F
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, silver
-from fcc.core.tables.extra_graph import GRAPH_HUBS
+from fcc.core.tables.extra_graph import FLOW_COMMUNITIES, GRAPH_HUBS
+from fcc.graph.communities import flow_communities, strong_payment_links
 from fcc.graph.components import connected_components
 from fcc.graph.entity import (
     assign_clusters,
@@ -45,11 +47,13 @@ def run_graph(
         settings.exposure.lookback_days,
         settings.entity.internal_lookback_days,
         settings.entity.flow_lookback_days,
+        settings.communities.lookback_days,
     )
     transactions = lakehouse.read(silver.TRANSACTIONS).where(
         F.col("event_date").between(F.lit(as_of - timedelta(days=lookback - 1)), F.lit(as_of))
     )
     customers = lakehouse.read(silver.CUSTOMERS)
+    identifiers = lakehouse.read(silver.IDENTIFIERS)
     counts: dict[str, int] = {}
 
     exposure = trace_exposure(
@@ -65,9 +69,7 @@ def run_graph(
     counts["exposure_rows"] = _written_rows(lakehouse, gold.EXPOSURE)
     exposure.release()
 
-    graph = build_entity_graph(
-        lakehouse.read(silver.IDENTIFIERS), transactions, settings.entity, as_of
-    )
+    graph = build_entity_graph(identifiers, transactions, settings.entity, as_of)
     labels = connected_components(graph.vertices, graph.edges, settings.components)
     clusters = assign_clusters(graph, labels, settings.entity.min_cluster_size).persist()
     enriched = clusters.transform(
@@ -80,6 +82,14 @@ def run_graph(
     exposure_today.unpersist()
     lakehouse.replace_where(GRAPH_HUBS, _with_as_of(graph.hubs, as_of), as_of=as_of)
     counts["hub_identifiers_pruned"] = _written_rows(lakehouse, GRAPH_HUBS)
+
+    links = strong_payment_links(transactions, identifiers, customers, settings.communities, as_of)
+    communities, community_labels = flow_communities(
+        links, settings.communities, settings.components
+    )
+    lakehouse.replace_where(FLOW_COMMUNITIES, _with_as_of(communities, as_of), as_of=as_of)
+    counts["flow_community_rows"] = _written_rows(lakehouse, FLOW_COMMUNITIES)
+    community_labels.unpersist()
 
     hits = all_ring_hits(graph.links, customers, clusters, settings.rings, as_of)
     if hits is None:

@@ -13,11 +13,13 @@ from fcc.core.lakehouse import Lakehouse
 from fcc.core.observe import counted
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, gold_features, silver
+from fcc.core.tables.extra_graph import FLOW_COMMUNITIES
 from fcc.scoring.scorecard import (
     TIERS,
     alert_history_factors,
     behaviour_factors,
     cluster_factors,
+    community_factors,
     exposure_factors,
     kyc_factors,
     rule_hit_factors,
@@ -41,9 +43,8 @@ def previous_scores(lakehouse: Lakehouse, as_of: date) -> DataFrame:
     return scores.join(F.broadcast(latest), F.col("as_of") == F.col("_latest")).drop("_latest")
 
 
-def run_scoring(
-    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
-) -> dict:
+def risk_scores(lakehouse: Lakehouse, cfg: AppConfig, as_of: date) -> DataFrame:
+    """D's scores of every customer from D's inputs (the plan only: no job, nothing written)."""
     s = cfg.scoring
     on_d = F.col("as_of") == F.lit(as_of)
     customers = lakehouse.read(silver.CUSTOMERS)
@@ -52,7 +53,7 @@ def run_scoring(
     flagged = rule_hits.select("customer_id").unionByName(
         screening.where(F.col("status") == "open").select("customer_id")
     )
-    factors = reduce(
+    own = reduce(
         DataFrame.unionByName,
         [
             kyc_factors(customers, s, high_risk_countries(cfg), as_of),
@@ -64,7 +65,16 @@ def run_scoring(
             cluster_factors(lakehouse.read(gold.ENTITY_CLUSTERS).where(on_d), flagged, s),
         ],
     )
-    scores = score_customers(customers, factors, s, as_of, previous_scores(lakehouse, as_of))
+    factors = own.unionByName(
+        community_factors(lakehouse.read(FLOW_COMMUNITIES).where(on_d), own, s)
+    )
+    return score_customers(customers, factors, s, as_of, previous_scores(lakehouse, as_of))
+
+
+def run_scoring(
+    spark: SparkSession, lakehouse: Lakehouse, cfg: AppConfig, as_of: date, run_id: str
+) -> dict:
+    scores = risk_scores(lakehouse, cfg, as_of)
     # the tier counts are gathered by the write itself (no second read of what was written)
     scores, counts = counted(
         scores,

@@ -248,6 +248,67 @@ def cluster_factors(clusters: DataFrame, flagged: DataFrame, s: ScoringSettings)
     )
 
 
+# factor groups whose rows mark a customer as flagged on D for the community factors
+FLAG_GROUPS = ("rule_hits", "screening", "exposure", "alert_history")
+
+
+def community_factors(communities: DataFrame, factors: DataFrame, s: ScoringSettings) -> DataFrame:
+    """Members of a flow community whose fellow members are largely flagged on D, and the
+    member its payments flow to most (highest PageRank) in such a community.
+
+    Flagged means a factor with points in FLAG_GROUPS (a rule hit, an open screening hit,
+    exposure, or an alert in the alert-history window). The value names the community and up
+    to `evidence_max_members` flagged fellow members, for the analyst to open.
+    """
+    c = s.community
+    flagged = (
+        factors.where(F.col("group").isin(*FLAG_GROUPS) & (F.col("points") > 0))
+        .select("customer_id")
+        .distinct()
+    )
+    flagged_members = (
+        communities.join(flagged, "customer_id")
+        .groupBy("community_id")
+        .agg(F.sort_array(F.collect_list("customer_id")).alias("flagged_members"))
+    )
+    others = F.array_remove(
+        F.coalesce("flagged_members", F.array().cast("array<string>")), F.col("customer_id")
+    )
+    fellows = F.col("community_size") - 1
+    fires = F.size(others) >= F.lit(c.min_flagged_share) * fellows
+    evidence = F.concat(
+        F.lit("community="),
+        F.col("community_id"),
+        F.lit(" flagged="),
+        F.size(others).cast("string"),
+        F.lit("/"),
+        fellows.cast("string"),
+        F.lit(": "),
+        F.concat_ws(",", F.slice(others, 1, c.evidence_max_members)),
+    )
+    central = F.concat(
+        F.lit("community="),
+        F.col("community_id"),
+        F.lit(" pagerank="),
+        F.format_number("pagerank", 3),
+    )
+    return _factors(
+        communities.where(F.col("community_size") >= c.min_size).join(
+            flagged_members, "community_id", "left"
+        ),
+        [
+            (fires, "community_flagged_share", "cluster", evidence, F.lit(c.flagged_share_points)),
+            (
+                fires & (F.col("pagerank_rank") == 1),
+                "community_central_member",
+                "cluster",
+                central,
+                F.lit(c.central_member_points),
+            ),
+        ],
+    )
+
+
 def tier_of(score: Column, s: ScoringSettings) -> Column:
     t = s.tiers
     return (

@@ -1,5 +1,6 @@
 """The typologies domain: declarative threshold rules and coded pattern detectors -> gold.rule_hits."""
 
+from fcc.typologies._graph import flow_edges
 from fcc.typologies.job import (
     DETECTORS,
     DetectorInputs,
@@ -20,6 +21,7 @@ __all__ = [
     "detect_all",
     "detect_one",
     "detected",
+    "flow_edges",
     "load_rules",
     "lookback_days",
     "read_inputs",

@@ -33,7 +33,10 @@ _OWN_ID_TYPES = ("bank_account", "withdrawal_address")
 
 
 def flow_edges(txns: DataFrame, identifiers: DataFrame | None = None) -> DataFrame:
-    """Directed money edges (src, dst, ts, usd, txn_id) between customers and counterparties.
+    """Directed money edges (src, dst, ts, usd, txn_id, leg) between customers and counterparties.
+
+    `leg` is the direction of the row the edge comes from: `out` when src reported it, `in`
+    when dst did. A wire between two customers shows up from both sides, once per leg.
 
     With identifiers, a counterparty bank account or address registered to exactly one other
     customer is that customer (a wire to a fellow customer's bank account is a customer-to-
@@ -81,6 +84,7 @@ def flow_edges(txns: DataFrame, identifiers: DataFrame | None = None) -> DataFra
         F.col("event_ts").alias("ts"),
         usd().alias("usd"),
         F.col("txn_id"),
+        F.col("direction").alias("leg"),
     )
 
 

@@ -51,22 +51,16 @@ def _labels(spark, vertices, edges, settings=None) -> dict[int, int]:
     return got
 
 
-@pytest.mark.parametrize(
-    "algorithm", ["two_phase", "graphx", "randomized_contraction", "large_small_star"]
-)
+@pytest.mark.parametrize("algorithm", ["two_phase", "graphx", "randomized_contraction"])
 def test_every_algorithm_labels_chains_hubs_and_isolated_vertices_by_their_smallest_id(
     spark, algorithm
 ):
-    # randomized_contraction re-reads a checkpoint it has already replaced when adaptive
-    # execution is off (the test session's setting); the jobs run with it on (conf/base.yaml)
-    aqe = spark.conf.get("spark.sql.adaptive.enabled")
-    spark.conf.set("spark.sql.adaptive.enabled", "true")
-    try:
-        settings = ComponentsSettings(algorithm=algorithm, driver_max_edges=0)
-        got = _labels(spark, VERTICES, EDGES, settings)
-    finally:
-        spark.conf.set("spark.sql.adaptive.enabled", aqe)
-    assert got == EXPECTED
+    # the test session runs with adaptive execution off, which randomized_contraction needs on:
+    # connected_components turns it on for that call and back off after it
+    assert spark.conf.get("spark.sql.adaptive.enabled") == "false"
+    settings = ComponentsSettings(algorithm=algorithm, driver_max_edges=0)
+    assert _labels(spark, VERTICES, EDGES, settings) == EXPECTED
+    assert spark.conf.get("spark.sql.adaptive.enabled") == "false"
 
 
 def test_a_graph_within_the_driver_bound_is_labelled_on_the_driver_by_smallest_id(spark, caplog):
@@ -81,7 +75,7 @@ def test_a_graph_past_the_driver_bound_goes_to_graphframes_with_the_same_labels(
     with caplog.at_level(logging.INFO, logger="fcc.graph.components"):
         got = _labels(spark, VERTICES, EDGES, ComponentsSettings(driver_max_edges=25))
     assert got == EXPECTED
-    assert "more than 25 edges and vertices, GraphFrames two_phase" in caplog.text
+    assert "more than 25 edges and vertices, GraphFrames randomized_contraction" in caplog.text
     assert "driver (scipy)" not in caplog.text
 
 

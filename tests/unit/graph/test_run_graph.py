@@ -6,7 +6,7 @@ from pyspark.sql import functions as F
 
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, silver
-from fcc.core.tables.extra_graph import GRAPH_HUBS
+from fcc.core.tables.extra_graph import FLOW_COMMUNITIES, GRAPH_HUBS
 from fcc.graph import run_graph
 from tests.unit.graph._builders import AS_OF, chain_edge, customer, frame, identifier, label, txn
 
@@ -78,6 +78,7 @@ def test_run_graph_writes_clusters_exposure_and_ring_hits_and_a_rerun_replaces_t
 
     assert first == second
     assert first["entity_cluster_rows"] == 7 and first["clusters"] == 3
+    assert first["flow_community_rows"] == 4
     assert (
         first["hub_identifiers_pruned"] == 1
         and first["ring_hits"] == 3
@@ -117,3 +118,14 @@ def test_run_graph_writes_clusters_exposure_and_ring_hits_and_a_rerun_replaces_t
         (e.customer_id, e.category, e.direction, e.min_hops, e.direct, e.exposure_usd)
         for e in exposure
     ] == [("x1", "mixer", "in", 1, True, Decimal("100.000000"))]
+    # each customer's payments to the other are all its money out: two strong pairs
+    communities = {
+        r.customer_id: (r.community_id, r.community_size, r.pagerank_rank)
+        for r in _today(lakehouse, FLOW_COMMUNITIES).collect()
+    }
+    assert communities == {
+        "r1": ("r1", 2, 2),
+        "r2": ("r1", 2, 1),  # paid by r1: money flows to r2
+        "x1": ("x1", 2, 1),  # x1 and x2 pay each other: equal rank, the smaller id first
+        "x2": ("x1", 2, 2),
+    }

@@ -6,6 +6,7 @@ from fcc.core.settings.scoring import BehaviourFactor, ScoringSettings
 from fcc.scoring.scorecard import (
     behaviour_factors,
     cluster_factors,
+    community_factors,
     kyc_factors,
     score_customers,
 )
@@ -127,3 +128,62 @@ def test_cluster_factors_give_size_points_and_points_for_another_flagged_member(
         ("c", "cluster_member_flagged", "cluster", "1", 10.0),
         ("c", "cluster_size", "cluster", "3", 5.0),
     ]
+
+
+def test_community_factors_fire_where_half_the_fellow_members_are_flagged(spark):
+    communities = spark.createDataFrame(
+        [
+            # community A (5): k collects; m1 and m2 flagged, m3 not, k not
+            ("k", "A", 5, 0.9, 1),
+            ("m1", "A", 5, 0.2, 2),
+            ("m2", "A", 5, 0.2, 3),
+            ("m3", "A", 5, 0.2, 4),
+            ("m4", "A", 5, 0.2, 5),
+            # community B (3): one of two fellows flagged is exactly half
+            ("q", "B", 3, 0.5, 1),
+            ("r", "B", 3, 0.3, 2),
+            ("s", "B", 3, 0.2, 3),
+            # community C (2): below min_size
+            ("t", "C", 2, 0.5, 1),
+            ("u", "C", 2, 0.5, 2),
+        ],
+        "customer_id string, community_id string, community_size int, pagerank double, "
+        "pagerank_rank int",
+    )
+    factors = spark.createDataFrame(
+        [
+            ("m1", "rule_X", "rule_hits", "x", 10.0),
+            ("m2", "open_screening_hits", "screening", "1", 30.0),
+            ("m3", "prior_alerts", "alert_history", "1", 5.0),
+            ("m3", "pep", "kyc", "true", 20.0),  # KYC is not a flag
+            ("m4", "exposure_mixer", "exposure", "hops=2", 0.0),  # no points: not a flag
+            ("s", "exposure_mixer", "exposure", "hops=1", 15.0),
+            ("u", "rule_X", "rule_hits", "x", 10.0),
+        ],
+        "customer_id string, factor string, group string, value string, points double",
+    )
+    got = sorted(
+        (r.customer_id, r.factor, r.value, r.points)
+        for r in community_factors(communities, factors, SETTINGS).collect()
+    )
+    # A: flagged m1, m2, m3 (3 of 5). k sees 3/4 flagged fellows, m1 2/4, m2 2/4, m3 2/4,
+    # m4 3/4; every share is at least one half. B: q and r see s (1/2); s sees none.
+    shares = {
+        "k": "3/4: m1,m2,m3",
+        "m1": "2/4: m2,m3",
+        "m2": "2/4: m1,m3",
+        "m3": "2/4: m1,m2",
+        "m4": "3/4: m1,m2,m3",
+    }
+    assert got == sorted(
+        [
+            *[
+                (c, "community_flagged_share", f"community=A flagged={v}", 10.0)
+                for c, v in shares.items()
+            ],
+            ("k", "community_central_member", "community=A pagerank=0.900", 5.0),
+            ("q", "community_flagged_share", "community=B flagged=1/2: s", 10.0),
+            ("q", "community_central_member", "community=B pagerank=0.500", 5.0),
+            ("r", "community_flagged_share", "community=B flagged=1/2: s", 10.0),
+        ]
+    )

@@ -24,10 +24,11 @@ class ComponentsSettings(Strict):
     # graphs of at most this many edges plus labelled vertices are collected once and labelled
     # on the driver (scipy); larger ones go to `algorithm`. 0 = always `algorithm`
     driver_max_edges: int = Field(1_000_000, ge=0)
-    # GraphFrames' two_phase / graphx / randomized_contraction, or the former DataFrame
-    # implementation large_small_star (libs/fcc/graph/_star_components.py)
-    algorithm: Literal["two_phase", "graphx", "randomized_contraction", "large_small_star"] = (
-        "two_phase"
+    # GraphFrames' algorithm: randomized_contraction (measured fastest or second and always
+    # right at 1M / 5M edges, docs/performance.md), two_phase, or graphx (wrong labels past
+    # max_iterations rounds: a chain longer than that)
+    algorithm: Literal["two_phase", "graphx", "randomized_contraction"] = (
+        "randomized_contraction"
     )
     # round cap (GraphFrames max_iter; graphx stops there silently)
     max_iterations: int = Field(100, ge=1)
@@ -118,9 +119,26 @@ class ExposureSettings(Strict):
     max_labelled_addresses: int = Field(10, ge=1)  # labelled addresses listed per row
 
 
+class CommunitySettings(Strict):
+    """Flow communities: components of strong customer-to-customer payment links, PageRank."""
+
+    lookback_days: int = Field(90, ge=1)  # customer-to-customer payments of the last N days
+    min_payments: int = Field(
+        2, ge=1
+    )  # a pair with N+ payments between them (either way) is linked
+    # ... or a direction that carried this share of the payer's money out or the payee's money in
+    min_flow_share: float = Field(0.2, gt=0, le=1)
+    # a customer linked to more distinct customers than this is a hub (payroll, a merchant):
+    # left out, or it would join everybody it pays into one community
+    max_counterparties: int = Field(20, ge=1)
+    pagerank_iterations: int = Field(10, ge=1)  # fixed PageRank rounds
+    pagerank_reset_probability: float = Field(0.15, gt=0, lt=1)
+
+
 class GraphSettings(Strict):
     entity: EntityGraphSettings = Field(default_factory=EntityGraphSettings)
     components: ComponentsSettings = Field(default_factory=ComponentsSettings)
+    communities: CommunitySettings = Field(default_factory=CommunitySettings)
     rings: list[RingRule] = Field(
         default_factory=lambda: [RingRule(rule_id="GRAPH_SYNTHETIC_ID_RING")]
     )

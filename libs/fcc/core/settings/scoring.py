@@ -67,6 +67,19 @@ class ClusterFactors(Strict):
     flagged_member_points: float = 10
 
 
+class CommunityFactors(Strict):
+    """Guilt by association over gold.flow_communities (group `cluster`)."""
+
+    min_size: int = Field(default=3, ge=2)  # communities of at least N customers
+    # share of the customer's fellow members flagged on D (rule hit, open screening hit,
+    # exposure, or an alert in the alert-history window) at or above which the factor fires
+    min_flagged_share: float = Field(default=0.5, gt=0, le=1)
+    flagged_share_points: float = 10
+    # the member the community's payments flow to most (highest PageRank), in such a community
+    central_member_points: float = 5
+    evidence_max_members: int = Field(default=10, ge=1)  # flagged members named in the value
+
+
 class ScoringSettings(Strict):
     tiers: Tiers = Field(default_factory=Tiers)
     group_caps: dict[str, float] = Field(default_factory=dict)
@@ -77,3 +90,4 @@ class ScoringSettings(Strict):
     rule_hits: RuleHitFactors = Field(default_factory=RuleHitFactors)
     alert_history: AlertHistoryFactors = Field(default_factory=AlertHistoryFactors)
     cluster: ClusterFactors = Field(default_factory=ClusterFactors)
+    community: CommunityFactors = Field(default_factory=CommunityFactors)

@@ -4,7 +4,7 @@ from pyspark.sql import types as T
 
 from fcc.core.tables._spec import TableSpec, col, schema
 
-S, I, DT = T.StringType(), T.IntegerType(), T.DateType()
+S, I, L, D, DT = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.DateType()
 
 GRAPH_HUBS = TableSpec(
     "gold",
@@ -22,4 +22,27 @@ GRAPH_HUBS = TableSpec(
     owner="graph",
 )
 
-ALL = [GRAPH_HUBS]
+FLOW_COMMUNITIES = TableSpec(
+    "gold",
+    "flow_communities",
+    schema(
+        col("as_of", DT, "business date", False),
+        col("customer_id", S, "customer", False),
+        col(
+            "community_id",
+            S,
+            "label-propagation community, named by its smallest member customer id",
+            False,
+        ),
+        col("community_size", I, "customers in the community"),
+        col("counterparties", I, "distinct customers the customer paid or was paid by"),
+        col("pagerank", D, "PageRank over the directed payment graph (money flows to rank)"),
+        col("pagerank_rank", I, "1 = the member with the highest PageRank in the community"),
+    ),
+    "Communities of customers who pay each other (label propagation), with PageRank.",
+    partition_by=("as_of",),
+    keys=("as_of", "customer_id"),
+    owner="graph",
+)
+
+ALL = [GRAPH_HUBS, FLOW_COMMUNITIES]
