@@ -6,7 +6,8 @@ Needs a lakehouse whose nightly ran for D (the graph step wrote gold.flow_commun
 generator's truth tables (or `monitoring.validation.labels_table`). Scores D twice from the same
 inputs with `fcc.scoring.risk_scores`: as configured, and with the community factors' points set
 to 0. Nothing is written. Reports, against the labels:
-- the customers the factors fired on, suspicious or not;
+- the customers the factors fired on, suspicious or not, and those of them without a rule or
+  open screening hit of their own on D (raised by the community alone);
 - tiers: how many customers moved, and "tier high or very_high" as a classifier (TP, FP, FN,
   precision, recall) with and without;
 - D's open alerts: how many change priority (P1..P4, `alerts.priority`), for suspicious
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,6 +95,21 @@ def main() -> None:
     fired = {
         name: {c for c, (_, _, names) in on.items() if name in names} for name in COMMUNITY_FACTORS
     }
+    # customers with a flag of their own on D (rule hit, open screening hit)
+    on_d = F.col("as_of") == F.lit(d)
+    own_flag = {
+        r.customer_id
+        for r in lakehouse.read(gold.RULE_HITS)
+        .where(on_d)
+        .select("customer_id")
+        .union(
+            lakehouse.read(gold.SCREENING_HITS)
+            .where(on_d & (F.col("status") == "open"))
+            .select("customer_id")
+        )
+        .distinct()
+        .collect()
+    }
     moved = {c for c in on if on[c][1] != off[c][1]}
     high = {
         label: {c for c, (_, tier, _) in run.items() if tier in HIGH_TIERS}
@@ -124,14 +141,21 @@ def main() -> None:
         "communities": len(sizes),
         "community_members": sum(sizes),
         "largest_community": max(sizes, default=0),
+        "customers_flagged_on_d": len(own_flag),
         "fired": {
-            name: {"customers": len(who), "suspicious": len(who & suspicious)}
+            name: {
+                "customers": len(who),
+                "suspicious": len(who & suspicious),
+                "without_own_flag": len(who - own_flag),
+                "without_own_flag_suspicious": len((who - own_flag) & suspicious),
+            }
             for name, who in fired.items()
         },
         "tier_moves": {
             "customers": len(moved),
             "suspicious": len(moved & suspicious),
             "up": sum(1 for c in moved if on[c][0] > off[c][0]),
+            "from_to": dict(Counter(f"{off[c][1]}->{on[c][1]}" for c in moved).most_common()),
         },
         "tier_high_or_above": {label: _confusion(who, suspicious) for label, who in high.items()},
         "open_alerts_on_d": len(open_rows),

@@ -6,8 +6,9 @@ transfers, and wires or withdrawals to an account registered to exactly one othe
 or when it matters to one side, both relative to the customers' own flows:
 
 - repeated: `min_payments` or more payments between the two, either way;
-- material: one direction carried at least `min_flow_share` of the payer's money out, or of
-  the payee's money in, over the lookback (all counterparties, outside ones included).
+- material: one direction carried at least `min_flow_share` (half) of the payer's money out,
+  or of the payee's money in, over the lookback (all counterparties, outside ones included):
+  the other customer is that customer's main counterparty.
 
 A one-off small payment to a stranger is neither, and random one-offs across a population would
 otherwise join into one giant group. A customer with strong links to more than
@@ -23,8 +24,8 @@ labels every round and never share one.
 PageRank (GraphFrames, fixed rounds) runs over the directed strong links: money flows to rank,
 so the member a community's payments end at (a collector) ranks first in it.
 
-The scoring step turns this into guilt-by-association factors with D's flags (rule hits,
-screening, exposure, alerts); the graph step runs before those, so it only writes the groups.
+The scoring step turns this into guilt-by-association factors with D's flags (rule hits and
+open screening hits); the graph step runs before those, so it only writes the groups.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def risk_scores(lakehouse: Lakehouse, cfg: AppConfig, as_of: date) -> DataFrame:
     flagged = rule_hits.select("customer_id").unionByName(
         screening.where(F.col("status") == "open").select("customer_id")
     )
-    own = reduce(
+    factors = reduce(
         DataFrame.unionByName,
         [
             kyc_factors(customers, s, high_risk_countries(cfg), as_of),
@@ -63,10 +63,8 @@ def risk_scores(lakehouse: Lakehouse, cfg: AppConfig, as_of: date) -> DataFrame:
             rule_hit_factors(rule_hits, s),
             alert_history_factors(lakehouse.read(gold.ALERTS), s, as_of),
             cluster_factors(lakehouse.read(gold.ENTITY_CLUSTERS).where(on_d), flagged, s),
+            community_factors(lakehouse.read(FLOW_COMMUNITIES).where(on_d), flagged, s),
         ],
-    )
-    factors = own.unionByName(
-        community_factors(lakehouse.read(FLOW_COMMUNITIES).where(on_d), own, s)
     )
     return score_customers(customers, factors, s, as_of, previous_scores(lakehouse, as_of))
 

@@ -248,26 +248,17 @@ def cluster_factors(clusters: DataFrame, flagged: DataFrame, s: ScoringSettings)
     )
 
 
-# factor groups whose rows mark a customer as flagged on D for the community factors
-FLAG_GROUPS = ("rule_hits", "screening", "exposure", "alert_history")
-
-
-def community_factors(communities: DataFrame, factors: DataFrame, s: ScoringSettings) -> DataFrame:
+def community_factors(communities: DataFrame, flagged: DataFrame, s: ScoringSettings) -> DataFrame:
     """Members of a flow community whose fellow members are largely flagged on D, and the
     member its payments flow to most (highest PageRank) in such a community.
 
-    Flagged means a factor with points in FLAG_GROUPS (a rule hit, an open screening hit,
-    exposure, or an alert in the alert-history window). The value names the community and up
-    to `evidence_max_members` flagged fellow members, for the analyst to open.
+    `flagged` holds the customers with a rule hit or an open screening hit on D (as for the
+    cluster factors). The value names the community and up to `evidence_max_members` flagged
+    fellow members, for the analyst to open.
     """
     c = s.community
-    flagged = (
-        factors.where(F.col("group").isin(*FLAG_GROUPS) & (F.col("points") > 0))
-        .select("customer_id")
-        .distinct()
-    )
     flagged_members = (
-        communities.join(flagged, "customer_id")
+        communities.join(flagged.select("customer_id").distinct(), "customer_id")
         .groupBy("community_id")
         .agg(F.sort_array(F.collect_list("customer_id")).alias("flagged_members"))
     )

@@ -9,7 +9,7 @@ from fcc.core.tables import silver
 from fcc.graph.communities import flow_communities, strong_payment_links
 from tests.unit.graph._builders import AS_OF, customer, frame, identifier, txn
 
-SETTINGS = CommunitySettings(min_payments=2, min_flow_share=0.2, max_counterparties=20)
+SETTINGS = CommunitySettings(min_payments=2, min_flow_share=0.5, max_counterparties=20)
 EARLIER = AS_OF - timedelta(days=10)
 HUB_PAYEES = [f"p{i:02d}" for i in range(21)]
 

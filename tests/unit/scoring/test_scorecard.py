@@ -146,28 +146,23 @@ def test_community_factors_fire_where_half_the_fellow_members_are_flagged(spark)
             # community C (2): below min_size
             ("t", "C", 2, 0.5, 1),
             ("u", "C", 2, 0.5, 2),
+            # community D (4): one flagged member is a third of the others' fellows
+            *[(f"d{i}", "D", 4, 0.25, i) for i in range(1, 5)],
         ],
         "customer_id string, community_id string, community_size int, pagerank double, "
         "pagerank_rank int",
     )
-    factors = spark.createDataFrame(
-        [
-            ("m1", "rule_X", "rule_hits", "x", 10.0),
-            ("m2", "open_screening_hits", "screening", "1", 30.0),
-            ("m3", "prior_alerts", "alert_history", "1", 5.0),
-            ("m3", "pep", "kyc", "true", 20.0),  # KYC is not a flag
-            ("m4", "exposure_mixer", "exposure", "hops=2", 0.0),  # no points: not a flag
-            ("s", "exposure_mixer", "exposure", "hops=1", 15.0),
-            ("u", "rule_X", "rule_hits", "x", 10.0),
-        ],
-        "customer_id string, factor string, group string, value string, points double",
+    # m1 has a rule hit and an open screening hit (two rows); m2, m3, s, u and d1 one each
+    flagged = spark.createDataFrame(
+        [("m1",), ("m1",), ("m2",), ("m3",), ("s",), ("u",), ("d1",)], "customer_id string"
     )
     got = sorted(
         (r.customer_id, r.factor, r.value, r.points)
-        for r in community_factors(communities, factors, SETTINGS).collect()
+        for r in community_factors(communities, flagged, SETTINGS).collect()
     )
     # A: flagged m1, m2, m3 (3 of 5). k sees 3/4 flagged fellows, m1 2/4, m2 2/4, m3 2/4,
     # m4 3/4; every share is at least one half. B: q and r see s (1/2); s sees none.
+    # C is below min_size. D: d2-d4 see 1/3 flagged, d1 none: nothing fires.
     shares = {
         "k": "3/4: m1,m2,m3",
         "m1": "2/4: m2,m3",

@@ -27,9 +27,7 @@ class ComponentsSettings(Strict):
     # GraphFrames' algorithm: randomized_contraction (measured fastest or second and always
     # right at 1M / 5M edges, docs/performance.md), two_phase, or graphx (wrong labels past
     # max_iterations rounds: a chain longer than that)
-    algorithm: Literal["two_phase", "graphx", "randomized_contraction"] = (
-        "randomized_contraction"
-    )
+    algorithm: Literal["two_phase", "graphx", "randomized_contraction"] = "randomized_contraction"
     # round cap (GraphFrames max_iter; graphx stops there silently)
     max_iterations: int = Field(100, ge=1)
     checkpoint_interval: int = Field(2, ge=1)  # checkpoint the working graph every N rounds
@@ -126,8 +124,9 @@ class CommunitySettings(Strict):
     min_payments: int = Field(
         2, ge=1
     )  # a pair with N+ payments between them (either way) is linked
-    # ... or a direction that carried this share of the payer's money out or the payee's money in
-    min_flow_share: float = Field(0.2, gt=0, le=1)
+    # ... or a direction that carried this share of the payer's money out or the payee's money
+    # in: 0.5, the customer's main counterparty
+    min_flow_share: float = Field(0.5, gt=0, le=1)
     # a customer linked to more distinct customers than this is a hub (payroll, a merchant):
     # left out, or it would join everybody it pays into one community
     max_counterparties: int = Field(20, ge=1)

@@ -71,8 +71,8 @@ class CommunityFactors(Strict):
     """Guilt by association over gold.flow_communities (group `cluster`)."""
 
     min_size: int = Field(default=3, ge=2)  # communities of at least N customers
-    # share of the customer's fellow members flagged on D (rule hit, open screening hit,
-    # exposure, or an alert in the alert-history window) at or above which the factor fires
+    # share of the customer's fellow members flagged on D (a rule hit or an open screening hit)
+    # at or above which the factor fires
     min_flagged_share: float = Field(default=0.5, gt=0, le=1)
     flagged_share_points: float = 10
     # the member the community's payments flow to most (highest PageRank), in such a community
