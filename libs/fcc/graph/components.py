@@ -93,7 +93,7 @@ def connected_components(
 
 @contextmanager
 def _adaptive_execution(spark, algorithm: str) -> Iterator[None]:
-    """Adaptive query execution on while randomized_contraction runs, as it was before after.
+    """Adaptive query execution on while randomized_contraction runs, restored after.
 
     GraphFrames 0.11's randomized_contraction re-reads a checkpoint it has already replaced
     when adaptive execution is off, and fails; the jobs run with it on (conf/base.yaml), a

@@ -121,9 +121,8 @@ class CommunitySettings(Strict):
     """Flow communities: components of strong customer-to-customer payment links, PageRank."""
 
     lookback_days: int = Field(90, ge=1)  # customer-to-customer payments of the last N days
-    min_payments: int = Field(
-        2, ge=1
-    )  # a pair with N+ payments between them (either way) is linked
+    # a pair with N+ payments between them (either way) is linked ...
+    min_payments: int = Field(2, ge=1)
     # ... or a direction that carried this share of the payer's money out or the payee's money
     # in: 0.5, the customer's main counterparty
     min_flow_share: float = Field(0.5, gt=0, le=1)
