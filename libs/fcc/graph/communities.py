@@ -40,15 +40,6 @@ from fcc.core.settings.graph import CommunitySettings, ComponentsSettings
 from fcc.graph.components import connected_components
 from fcc.typologies import flow_edges
 
-COMMUNITY_COLUMNS = (
-    "customer_id",
-    "community_id",
-    "community_size",
-    "counterparties",
-    "pagerank",
-    "pagerank_rank",
-)
-
 
 def strong_payment_links(
     transactions: DataFrame,
@@ -121,7 +112,7 @@ def _without_hubs(links: DataFrame, max_counterparties: int) -> DataFrame:
 def flow_communities(
     links: DataFrame, settings: CommunitySettings, components: ComponentsSettings
 ) -> tuple[DataFrame, DataFrame]:
-    """COMMUNITY_COLUMNS for every customer with a strong link (`links`: src, dst customer ids),
+    """The rows of gold.flow_communities (without as_of) for every customer with a strong link (`links`: src, dst customer ids),
     and the component labels under them, which the caller unpersists after the write.
 
     `counterparties` counts the customer's strongly linked customers; `pagerank_rank` 1 is the

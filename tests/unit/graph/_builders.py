@@ -69,6 +69,16 @@ def txn(
     }
 
 
+def internal_transfer(
+    txn_id: str, payer: str, payee: str, usd: str, day: date = AS_OF
+) -> list[dict]:
+    """Both legs of an internal transfer: the payer's `out` and the payee's `in` row."""
+    return [
+        txn(f"{txn_id}:out", payer, "internal", "out", usd, "customer", payee, day),
+        txn(f"{txn_id}:in", payee, "internal", "in", usd, "customer", payer, day),
+    ]
+
+
 def chain_edge(src: str, dst: str, usd: str, tx: str | None = None) -> dict:
     return {
         "chain": "ETH",

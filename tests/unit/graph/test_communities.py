@@ -7,32 +7,32 @@ import pytest
 from fcc.core.settings.graph import CommunitySettings, ComponentsSettings
 from fcc.core.tables import silver
 from fcc.graph.communities import flow_communities, strong_payment_links
-from tests.unit.graph._builders import AS_OF, customer, frame, identifier, txn
+from tests.unit.graph._builders import (
+    AS_OF,
+    customer,
+    frame,
+    identifier,
+    internal_transfer,
+    txn,
+)
 
 SETTINGS = CommunitySettings(min_payments=2, min_flow_share=0.5, max_counterparties=20)
 EARLIER = AS_OF - timedelta(days=10)
 HUB_PAYEES = [f"p{i:02d}" for i in range(21)]
 
 
-def _internal(i: str, payer: str, payee: str, usd: str, day: date = AS_OF) -> list[dict]:
-    return [
-        txn(f"{i}:out", payer, "internal", "out", usd, "customer", payee, day),
-        txn(f"{i}:in", payee, "internal", "in", usd, "customer", payer, day),
-    ]
-
-
 TXNS = [
     # a collector k: three customers each send it their only outgoing money (material)
-    *_internal("m1", "m1", "k", "1000"),
-    *_internal("m2", "m2", "k", "900"),
-    *_internal("m3", "m3", "k", "1100"),
+    *internal_transfer("m1", "m1", "k", "1000"),
+    *internal_transfer("m2", "m2", "k", "900"),
+    *internal_transfer("m3", "m3", "k", "1100"),
     # x pays y small sums twice, beside a large outside payment: repeated, not material
-    *_internal("xy1", "x", "y", "10"),
-    *_internal("xy2", "x", "y", "12", EARLIER),
+    *internal_transfer("xy1", "x", "y", "10"),
+    *internal_transfer("xy2", "x", "y", "12", EARLIER),
     txn("x-out", "x", "fiat", "out", "10000", "bank_account", "ACC-OUTSIDE"),
     txn("y-in", "y", "fiat", "in", "10000", "bank_account", "ACC-EMPLOYER"),
     # u pays v once, 10 of 10,010 either side: neither repeated nor material
-    *_internal("uv", "u", "v", "10"),
+    *internal_transfer("uv", "u", "v", "10"),
     txn("u-out", "u", "fiat", "out", "10000", "bank_account", "ACC-OUTSIDE"),
     txn("v-in", "v", "fiat", "in", "10000", "bank_account", "ACC-EMPLOYER"),
     # w wires 500 to z's registered bank account, seen from both sides: one payment, material
@@ -40,9 +40,9 @@ TXNS = [
     txn("wz:in", "z", "fiat", "in", "500", "bank_account", "ACC-W"),
     txn("z-in", "z", "fiat", "in", "4000", "bank_account", "ACC-EMPLOYER"),
     # a payroll hub pays 21 customers their whole income: strongly linked to 21 (> 20), left out
-    *[t for p in HUB_PAYEES for t in _internal(f"pay-{p}", "H", p, "2000")],
+    *[t for p in HUB_PAYEES for t in internal_transfer(f"pay-{p}", "H", p, "2000")],
     # outside the 90-day lookback: not a link
-    *_internal("old", "m1", "x", "5000", AS_OF - timedelta(days=120)),
+    *internal_transfer("old", "m1", "x", "5000", AS_OF - timedelta(days=120)),
 ]
 PEOPLE = ["k", "m1", "m2", "m3", "x", "y", "u", "v", "w", "z", "H", *HUB_PAYEES]
 

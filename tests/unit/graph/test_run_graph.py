@@ -8,7 +8,16 @@ from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, silver
 from fcc.core.tables.extra_graph import FLOW_COMMUNITIES, GRAPH_HUBS
 from fcc.graph import run_graph
-from tests.unit.graph._builders import AS_OF, chain_edge, customer, frame, identifier, label, txn
+from tests.unit.graph._builders import (
+    AS_OF,
+    chain_edge,
+    customer,
+    frame,
+    identifier,
+    internal_transfer,
+    label,
+    txn,
+)
 
 CUSTOMERS = [
     customer("r1", "Alice Brown", date(1990, 1, 1), date(2026, 10, 1)),
@@ -25,12 +34,9 @@ IDENTIFIERS = [
     *[identifier(c, "ip", "office-nat") for c in [f"o{i}" for i in range(21)] + ["r1", "h1"]],
 ]
 TXNS = [
-    txn("INT:1:out", "r1", "internal", "out", "40", "customer", "r2"),
-    txn("INT:1:in", "r2", "internal", "in", "40", "customer", "r1"),
-    txn("INT:2:out", "x1", "internal", "out", "15", "customer", "x2"),
-    txn("INT:2:in", "x2", "internal", "in", "15", "customer", "x1"),
-    txn("INT:3:out", "x2", "internal", "out", "5", "customer", "x1"),
-    txn("INT:3:in", "x1", "internal", "in", "5", "customer", "x2"),
+    *internal_transfer("INT:1", "r1", "r2", "40"),
+    *internal_transfer("INT:2", "x1", "x2", "15"),
+    *internal_transfer("INT:3", "x2", "x1", "5"),
     txn("CHAIN:1", "x1", "onchain", "in", "100", "address", "MIX", chain="ETH"),
 ]
 

@@ -4,7 +4,7 @@ from pyspark.sql import types as T
 
 from fcc.core.tables._spec import TableSpec, col, schema
 
-S, I, L, D, DT = T.StringType(), T.IntegerType(), T.LongType(), T.DoubleType(), T.DateType()
+S, I, D, DT = T.StringType(), T.IntegerType(), T.DoubleType(), T.DateType()
 
 GRAPH_HUBS = TableSpec(
     "gold",
