@@ -9,7 +9,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared/data/sanctions"
 SDN = DATA / "ofac_sdn_advanced_2025-11-19.xml.bz2"
 UN = DATA / "un_consolidated_2026-02-27.xml"
 FIGURES = Path(__file__).resolve().parents[1] / "tests/unit/screening/data/public_figures.txt"
-_LATIN = re.compile(r"^[\x00-\u024f\u1e00-\u1eff\s'’.,()-]+$")
+_LATIN = re.compile(r"^[\x00-\u024f\u1e00-\u1eff\s'‘’“”.,()-]+$")
 
 
 def load_entries() -> list[dict]:

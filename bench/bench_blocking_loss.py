@@ -37,7 +37,12 @@ from _lists import load_entries, public_figures  # noqa: E402
 
 from fcc.core.settings.screening import ScreeningSettings  # noqa: E402
 from fcc.screening._index import NameIndex, best_scores  # noqa: E402
-from fcc.screening._names import analyse_readings, romanisation_fold  # noqa: E402
+from fcc.screening._names import (  # noqa: E402
+    analyse_readings,
+    assimilated_join,
+    romanisation_fold,
+    skeleton,
+)
 from fcc.screening._score import _canonical_patronymic, is_patronymic  # noqa: E402
 
 GIVEN = (
@@ -107,7 +112,21 @@ class Prefilter:
                         self.initial[f].add(i)
                 for s in " ".join(r.symbols).split():
                     self.syms[self._sym(s)].add(i)
+                for s in self._joined_skeletons(r.tokens):
+                    self.syms[s].add(i)
         self.vocab = list(self.forms)
+
+    @staticmethod
+    def _joined_skeletons(tokens: tuple[str, ...]) -> set[str]:
+        """Skeletons of two adjacent parts joined, read either way (the scorer pairs two parts
+        with two when one side is in an abjad: 'bd lhbyb / Abdul Habib)."""
+        out = set()
+        for i in range(len(tokens) - 1):
+            run = tokens[i : i + 2]
+            for form, abjad in (("".join(run), True), ("".join(run), False)):
+                out.add("k:" + skeleton(form, abjad))
+            out.add("k:" + skeleton(assimilated_join(run), True))
+        return out
 
     @staticmethod
     def _sym(s: str) -> str:
@@ -144,6 +163,8 @@ class Prefilter:
                     out |= self.forms[match]
             for s in " ".join(r.symbols).split():
                 out |= self.syms.get(self._sym(s), set())
+            for s in self._joined_skeletons(r.tokens):
+                out |= self.syms.get(s, set())
         return out
 
 

@@ -49,6 +49,8 @@ _VOWELS = re.compile(r"[aeiouyw]")
 _LATIN_VOWEL = re.compile(r"[aeiou]")
 _INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
 _REPEATS = re.compile(r"(.)\1+")
+_HARD_C = re.compile(r"c(?![hei])")
+_ARTICLE = re.compile(r"^(al|l(?=[^aeiou]))(?=..)")
 _PIECE = re.compile(r"[^\W_]+")
 # a single letter with a full stop glued to what follows (V.V. Putin, J.R.R. Tolkien)
 _GLUED_INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.(?=[^\W_])")
@@ -75,12 +77,14 @@ class KeyParams:
 
 @lru_cache(maxsize=100_000)
 def skeleton(token: str, abjad: bool) -> str:
-    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q and gh -> k.
+    """Consonant skeleton of a token: vowels, w / y and doubled letters dropped, q, gh and a
+    hard c -> k (Yaacoub / يعقوب yqwb).
 
     v counts as w (Persian و); q and gh are one sound in Persian (ق / غ: Qalam, Ghalam). An
     abjad token also loses the Arabic article (al-) and a final h (ta marbuta).
     """
     s = token.replace("q", "k").replace("gh", "k").replace("dj", "j").replace("v", "w")
+    s = _HARD_C.sub("k", s)
     if abjad:
         if s.startswith("al") and len(s) > 4:
             s = s[2:]
@@ -92,12 +96,14 @@ def skeleton(token: str, abjad: bool) -> str:
 
 
 # Latin spellings of one sound in romanised names, longest first: Khloponin / Hloponin (ISO 9
-# without its diacritics), Tsivilev / Civilev, Shevtsov / Sevcov, Sinelshchikov / Sinelsikov
+# without its diacritics), Dhimitriou / Dimitriou (BGN's dh for the Greek delta), Tsivilev /
+# Civilev, Shevtsov / Sevcov, Sinelshchikov / Sinelsikov
 _ROMANISATION_DIGRAPHS = (
     ("shch", "s"),
     ("sch", "s"),
     ("tch", "c"),
     ("kh", "h"),
+    ("dh", "d"),
     ("zh", "z"),
     ("ch", "c"),
     ("ts", "c"),
@@ -163,11 +169,15 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
       and drops a (علی ly / Ali ly, ایوب ywb / Ayyub ywb);
     - for an abjad token starting with l, the skeleton without it: the article al- written
       without its alef in unvowelled romanisations (lrhmn / Rahman);
+    - for an abjad token starting with al, the skeleton without it also when the word after
+      the article is short (الحق alhq / Haq), which `skeleton` keeps whole;
     - for an abjad token ending in h, the skeleton with and without it: a final h is a ta
       marbuta Latin spellings drop (نعمة nmh / Ni'mah nm) or the end of a digraph (عماش mash /
       Ammash msh);
     - for a single-letter abjad skeleton, the letters without a final y / w, which write a long
       vowel at the end of a word (عیسی ysy / Essa ys);
+    - for a token in the Latin alphabet with ch, the skeleton with sh: French spellings write
+      ش ch (حمشو hmshw / Hamcho);
     - for an abjad token with dh, the skeleton with th: ICU writes ذ dh, names write it th too
       (نذير ndhyr / Natheer). An extra reading only: dh is also d + h (زاده zadh).
     """
@@ -187,6 +197,10 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         bare = skeleton(token[1:], abjad)
         if len(bare) >= 3:
             out.append(bare)
+    if abjad and token.startswith("al") and len(token) > 3:
+        out.append(skeleton(token[2:], abjad))  # a short word after the article (الحق alhq / Haq)
+    if not abjad and "ch" in token:
+        out.append(skeleton(token.replace("ch", "sh"), abjad))  # French ch for ش (Hamcho)
     if abjad and "dh" in token:
         out.append(skeleton(token.replace("dh", "th"), abjad))
     if abjad and token.endswith("h") and len(token) > 2:
@@ -391,11 +405,24 @@ def _joined_single_keys(joined: str, params: KeyParams) -> tuple[str, str]:
     return "1" + phonetic, "1" + letters
 
 
-def _joined_skeleton(tokens: Sequence[str], symbols: Sequence[str]) -> str | None:
-    """Blocking symbol of parts joined: their consonant skeleton (read as an abjad when one of
-    them is written in one), None when shorter than MIN_SKELETON."""
-    sk = skeleton("".join(tokens), any("K:" in s for s in symbols))
-    return "sk:" + sk if len(sk) >= MIN_SKELETON else None
+def assimilated_join(parts: Sequence[str]) -> str:
+    """Parts of an abjad name joined with the article of every later part left out, as it
+    joins a name written as one word (حسام الدین hsam aldyn / Hesamuddin, shms ldyn /
+    Shamsuddin): al, or an l before a consonant (the article without its alef)."""
+    return parts[0] + "".join(_ARTICLE.sub("", p) for p in parts[1:])
+
+
+def _joined_skeletons(tokens: Sequence[str], symbols: Sequence[str]) -> list[str]:
+    """Blocking symbols of parts joined: their consonant skeleton (read as an abjad when one of
+    them is written in one, then also with later articles assimilated), each of MIN_SKELETON
+    letters or more."""
+    abjad = any("K:" in s for s in symbols)
+    forms = ("".join(tokens), assimilated_join(tokens)) if abjad else ("".join(tokens),)
+    return [
+        "sk:" + sk
+        for sk in dict.fromkeys(skeleton(f, abjad) for f in forms)
+        if len(sk) >= MIN_SKELETON
+    ]
 
 
 def _joined_keys(
@@ -424,16 +451,15 @@ def _joined_keys(
                 continue
             joined = "".join(tokens[start : start + n])
             mjoin = "m" + (metaphone(joined) or joined)
-            sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
+            sjoins = _joined_skeletons(tokens[start : start + n], symbols[start : start + n])
             if set(useful) <= span:
                 keys.update(_joined_single_keys(joined, params))
-                if sjoin:
-                    keys.add("1" + sjoin)
+                keys.update("1" + sjoin for sjoin in sjoins)
             for j in long_enough:
                 if j in span:
                     continue
                 keys.add(_pair(mjoin, base[j][0]))
-                if sjoin:
+                for sjoin in sjoins:
                     keys.add(_pair(sjoin, base[j][0]))
                     keys.update(_pair(sjoin, t) for t in syms[j] if t.startswith("sk:"))
                 if j in useful:
@@ -470,9 +496,8 @@ def single_token_keys(
         for start in range(len(tokens) - n + 1):
             if all(long_enough[start : start + n]) and any(informative[start : start + n]):
                 keys.update(_joined_single_keys("".join(tokens[start : start + n]), params))
-                sjoin = _joined_skeleton(tokens[start : start + n], symbols[start : start + n])
-                if sjoin:
-                    keys.add("1" + sjoin)
+                sjoins = _joined_skeletons(tokens[start : start + n], symbols[start : start + n])
+                keys.update("1" + sjoin for sjoin in sjoins)
     for sym in symbols:
         for s in sym.split():
             if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):

@@ -2,7 +2,9 @@
 
 `aligned` decides (`name_score` = `aligned`). Name parts are paired greedily by best
 similarity; a part may also pair with two or three adjacent parts of the other name joined
-(Abdul Rahman / Abdulrahman, xi jin ping / Xi Jinping, Jong Un / Jong-un). Two parts are
+(Abdul Rahman / Abdulrahman, xi jin ping / Xi Jinping, Jong Un / Jong-un), and two or three
+parts with two or three of the other that rigour reads as one name (عبد الحق / Abdul Haq).
+Two parts are
 - 1.0 when equal or when rigour gives them a shared symbol (given-name equivalents, inflected
   surnames, bin / ibn; for joined parts, a symbol of the joined span: عبد الله / Abdullah);
 - `initial_similarity` for an initial and a part starting with that letter (V. / Vladimir),
@@ -40,7 +42,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.text import metaphone
 
-from fcc.screening._names import ACRONYM_LETTER, is_initial, romanisation_fold, skeleton
+from fcc.screening._names import (
+    ACRONYM_LETTER,
+    assimilated_join,
+    is_initial,
+    romanisation_fold,
+    skeleton,
+)
 
 _VOWEL_START = frozenset("aeiouy")
 PARTICLES = frozenset(
@@ -119,7 +127,11 @@ def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
     sim = _typo_similarity(a, b, params)
     if sim < params.phonetic_similarity:
         fa, fb = romanisation_fold(a), romanisation_fold(b)
-        if (fa, fb) != (a, b) and min(len(fa), len(fb)) >= params.phonetic_min_length:
+        if (fa, fb) == (a, b):
+            return sim
+        if fa == fb and len(fa) >= 3:  # Yuri / Urij (ISO 9 without its diacritics)
+            return params.phonetic_similarity
+        if min(len(fa), len(fb)) >= params.phonetic_min_length:
             sim = max(sim, min(_typo_similarity(fa, fb, params), params.phonetic_similarity))
     return sim
 
@@ -187,15 +199,21 @@ def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: Sc
     return sim
 
 
-def _joined_skeleton_keys(joined: str, abjad_run: bool, other_abjad: bool) -> tuple[str, ...]:
+def _joined_skeleton_keys(
+    parts: tuple[str, ...], abjad_run: bool, other_abjad: bool
+) -> tuple[str, ...]:
     """The skeleton symbols of parts joined that a part of the other name may share, one side
-    written in an abjad: abjad parts joined (حمد الله) against any part (k: or K:), Latin parts
-    joined (Abdul Rahman) against an abjad part (K:, عبدالرحمان); () when neither is."""
+    written in an abjad: abjad parts joined (حمد الله) against any part (k: or K:), also with
+    the article of a later part assimilated (حسام الدین / Hesamuddin); Latin parts joined
+    (Abdul Rahman) against an abjad part (K:, عبدالرحمان); () when neither is."""
     if abjad_run:
-        sk = skeleton(joined, abjad=True)
-        return ("k:" + sk, "K:" + sk)
+        return tuple(
+            f"{kind}:{skeleton(joined, abjad=True)}"
+            for joined in dict.fromkeys(("".join(parts), assimilated_join(parts)))
+            for kind in ("k", "K")
+        )
     if other_abjad:
-        return ("K:" + skeleton(joined, abjad=False),)
+        return ("K:" + skeleton("".join(parts), abjad=False),)
     return ()
 
 
@@ -231,7 +249,9 @@ def _candidates(
         for side, (x, xs, x_abjad, y, ysets, y_abjad) in enumerate(sides):
             for i in range(len(x) - n + 1):
                 joined = "".join(x[i : i + n])
-                skel = _joined_skeleton_keys(joined, any(x_abjad[i : i + n]), any(y_abjad))
+                skel = _joined_skeleton_keys(
+                    tuple(x[i : i + n]), any(x_abjad[i : i + n]), any(y_abjad)
+                )
                 span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
                 run = tuple(range(i, i + n))
                 for j, b in enumerate(y):
@@ -254,7 +274,48 @@ def _candidates(
                             sim = params.skeleton_similarity
                     if sim >= params.token_min:
                         out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
+    out.extend(_shared_span_pairs(qs, cs))
+    if any(q_abjad) or any(c_abjad):
+        out.extend(_joined_skeleton_pairs(q, c, any(q_abjad), any(c_abjad), params))
     return out
+
+
+def _joined_skeleton_pairs(
+    q: list[str], c: list[str], q_abjad: bool, c_abjad: bool, params: ScoreParams
+) -> list[tuple[float, tuple, tuple]]:
+    """Two adjacent parts on each side with one consonant skeleton, one side in an abjad: the
+    article written with the word after it on one side and before it on the other ('bd
+    lhbyb / Abdul Habib)."""
+    sides = []
+    for x, abjad, other in ((q, q_abjad, c_abjad), (c, c_abjad, q_abjad)):
+        sides.append(
+            [
+                (i, set(_joined_skeleton_keys(tuple(x[i : i + 2]), abjad, other)))
+                for i in range(len(x) - 1)
+                if min(len(x[i]), len(x[i + 1])) > 1
+            ]
+        )
+    return [
+        (params.skeleton_similarity, (i, i + 1), (j, j + 1))
+        for i, a in sides[0]
+        for j, b in sides[1]
+        if _skeleton_match(frozenset(a), frozenset(b))
+    ]
+
+
+def _shared_span_pairs(qs: list[str], cs: list[str]) -> list[tuple[float, tuple, tuple]]:
+    """Multi-part spans of both names with one rigour symbol (عبد الحق / Abdul Haq): 1.0."""
+    spans = [
+        [(i, n, _span_symbols(xs, i, n)) for n in (2, 3) for i in range(len(xs) - n + 1)]
+        for xs in (qs, cs)
+    ]
+    return [
+        (1.0, tuple(range(i, i + n)), tuple(range(j, j + m)))
+        for i, n, a in spans[0]
+        if a
+        for j, m, b in spans[1]
+        if not a.isdisjoint(b)
+    ]
 
 
 def _in_half_span(i: int, used: set[int], symbols: list[str]) -> bool:

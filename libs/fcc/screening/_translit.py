@@ -20,6 +20,10 @@ its output loses what a romanised name keeps, a small rule fills the gap:
   syllables that romanised names separate: မင်းအောင်လှိုင် -> min aung hlaing).
 - Urdu letters ICU leaves unconverted (ٹ ڈ ڑ ں ھ ہ ے) are mapped to their Arabic / Persian
   equivalents first.
+- Arabic script with a letter that Persian, Urdu and Pashto pronounce otherwise than Arabic
+  (ث ذ ض ظ, and ژ that Persian names write j): ICU's Arabic values (th dh d z zh), and the
+  Persian ones (s z z z j), the way Iranian and Afghan names are romanised (وثيق: Wathiq /
+  Wasiq, فضل: Fadl / Fazl, نژاد: Nezhad / Nejad).
 - Devanagari: ICU, then the Hindi final inherent vowel is dropped (राम -> ram).
 Every other script goes through rigour / normality's ICU Any-Latin.
 """
@@ -35,6 +39,8 @@ from rigour.text import ascii_text
 _URDU = str.maketrans(
     {"ٹ": "ت", "ڈ": "د", "ڑ": "ر", "ں": "ن", "ھ": "ه", "ہ": "ه", "ۃ": "ة", "ے": "ی", "ۓ": "ی"}
 )
+# letters whose Persian reading differs from ICU's Arabic one, as the Arabic letter read so
+_PERSIAN_VALUES = str.maketrans({"ث": "س", "ذ": "ز", "ض": "ز", "ظ": "ز", "ژ": "ج"})
 _KHMER_CONSONANTS = dict(
     zip(
         "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអ",
@@ -249,6 +255,8 @@ def latin_readings(text: str) -> list[str]:
         readings.append(_icu("Han-Latin/Names").transliterate(text))
         readings.append(_cantonese(text))
         readings.append(_japanese(text))
+    elif _has(text, 0x0600, 0x06FF) and text.translate(_PERSIAN_VALUES) != text:
+        readings.extend((text, text.translate(_PERSIAN_VALUES)))
     elif text is not original:
         readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour
     return [r for r in readings if r.strip()]

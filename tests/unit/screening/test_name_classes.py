@@ -239,6 +239,10 @@ def test_han_has_a_japanese_reading_unless_a_character_has_none():
         ("Sergej Evgen'evic Civilev", "Sergey Evgenevich TSIVILEV", (1 + 1 + 0.9) / 3),
         # Ur'evic / Yuryevich: patronymics with the same stem once the glide is folded
         ("Konstantin Ur'evic Zaharov", "Konstantin Yuryevich ZAKHAROV", (1 + 0.9 + 1) / 3),
+        # ISO 9's Ju without its diacritics (Urij) and BGN's Yuriy fold to one name
+        ("Urij Nikolaevic Govtvin", "Yuriy Nikolaevich GOVTVIN", (0.9 + 1 + 1) / 3),
+        # BGN's dh for the Greek delta (Dhimitriou / Demetriou)
+        ("Kiriaki Dhimitriou Kamberi", "Kyriaki Demetriou KAMPERI", (1 + 0.9 + 0.9333) / 3),
         # a fold shorter than phonetic_min_length is no evidence: chen / shen stay apart
         ("Sara Chen", "Sara SHEN", 1 / (1 + 0.5 + 0.3)),
     ],
@@ -274,6 +278,32 @@ SCRIPTS = [
 @pytest.mark.parametrize(("subject", "listed"), SCRIPTS)
 def test_names_in_other_scripts_score_at_threshold_and_are_blocked_together(subject, listed):
     assert _score(subject, listed) >= THRESHOLD
+    assert _blocked(subject, listed)
+
+
+ARABIC_SCRIPT_AS_ROMANISED = [
+    # Persian letter values beside ICU's Arabic ones (ث s / th); عبد الحق and Abdul Haq are one
+    # rigour name on both sides, two parts each
+    ("عبد الحق وثيق", "Abdul Haq WASIQ", (1 + 0.9) / 2),
+    ("عبد الحق وثيق", "Abdul Haq WATHIQ", (1 + 0.9) / 2),
+    ("ابو الفضل نظری", "Abolfazl NAZARI", 0.9),  # ض z in Persian, joined with its article
+    ("بهرام عبداللهی نژاد", "Bahram ABDOLLAHINEJAD", (1 + 0.9) / 2),  # ژ j (Nejad)
+    # the article of a later part assimilated when the name is written as one word
+    ("حسام الدین", "HESAMUDDIN", 0.9),
+    ("shms ldyn", "SHAMSUDDIN", 0.9),
+    # the article written with the word after it on one side, before it on the other
+    ("'bd lhbyb 'lyzy", "ABDUL HABIB ALIZAI", (0.9 + 0.9) / 2),
+    # French ch for ش, a hard c for ق / ك
+    ("احمد صابر حمشو", "Ahmad Saber HAMCHO", (1 + 1 + 0.9) / 3),
+    ("ريما كامل يعقوب باقر", "Rima Kamel Yaacoub BAKER", (1 + 1 + 0.9 + 0.9) / 4),
+    # another consonant is another name: the shared span, then a part on each side left over
+    ("عبد الحق وثيق", "Abdul Haq WASIM", 1 / (1 + 0.5 + 0.3)),
+]
+
+
+@pytest.mark.parametrize(("subject", "listed", "expected"), ARABIC_SCRIPT_AS_ROMANISED)
+def test_arabic_script_names_meet_their_persian_and_french_spellings(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
     assert _blocked(subject, listed)
 
 
