@@ -13,7 +13,7 @@ from pyspark.sql import types as T
 
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
-from fcc.screening._names import KeyParams, analyse_readings, subject_keys
+from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint, subject_keys
 from fcc.screening._score import ZERO, NameScores, ScoreParams, score_names
 
 _READING = T.StructType(
@@ -174,25 +174,28 @@ def with_analysis(
     return lambda df: df.withColumn("a", udf(F.col(name_col), F.col(type_col)))
 
 
-def candidate_pairs(subjects: DataFrame, names: DataFrame) -> DataFrame:
-    """Distinct (customer_id, variant, entry_id, name_idx) sharing at least one blocking key."""
-    s = subjects.select("customer_id", "variant", F.explode("a.keys").alias("key"))
+_NAME = ["subject", "subject_type"]  # a distinct subject name: what analysis and scoring see
+
+
+def candidate_pairs(names_screened: DataFrame, names: DataFrame) -> DataFrame:
+    """Distinct (subject, subject_type, entry_id, name_idx) sharing at least one blocking key."""
+    s = names_screened.select(*_NAME, F.explode("a.keys").alias("key"))
     n = names.select("entry_id", "name_idx", F.explode("a.keys").alias("key"))
-    return s.join(n, "key").select("customer_id", "variant", "entry_id", "name_idx").distinct()
+    return s.join(n, "key").select(*_NAME, "entry_id", "name_idx").distinct()
 
 
 def score_pairs(
-    pairs: DataFrame, subjects: DataFrame, names: DataFrame, params: ScoreParams
+    pairs: DataFrame, names_screened: DataFrame, names: DataFrame, params: ScoreParams
 ) -> DataFrame:
-    """Join both sides' analyses to the pairs and add name components `s`."""
+    """Join both sides' analyses to the name pairs and add name components `s`."""
     udf = _score_udf(params)
-    s = subjects.withColumnRenamed("a", "sa")
+    s = names_screened.select(*_NAME, F.col("a.readings").alias("sr"))
     n = names.withColumnRenamed("a", "na")
     return (
-        pairs.join(s, ["customer_id", "variant"])
+        pairs.join(s, _NAME)
         .join(n, ["entry_id", "name_idx"])
-        .withColumn("s", udf("sa.readings", "na.readings"))
-        .drop("sa", "na")
+        .withColumn("s", udf("sr", "na.readings"))
+        .drop("sr", "na")
     )
 
 
@@ -376,45 +379,119 @@ def to_error_rows(threshold: float) -> Callable[[DataFrame], DataFrame]:
 
 
 class NameScreening(NamedTuple):
-    """What `screen_names` builds: the candidate pairs, the name hits, the frames to unpersist,
-    and the number of candidate pairs (gathered by the first action over the pairs)."""
+    """What `screen_names` builds: the candidate pairs per customer, the name hits, the frames
+    to unpersist, the number of name pairs scored (gathered by the first action over the hits
+    or the pairs), and the list names analysed now (rows of silver.watchlist_name_analysis,
+    for the caller to store) with their number (`n`, gathered by the same action)."""
 
     pairs: DataFrame
     hits: DataFrame
     cached: list[DataFrame]
     pair_count: Counts
+    analysed_now: DataFrame
+    analysed_now_count: Counts
 
 
-def screen_names(customers: DataFrame, entries: DataFrame, cfg: ScreeningSettings) -> NameScreening:
+def analysed_list_names(
+    names: DataFrame, known: DataFrame | None, params: KeyParams, fingerprint: str
+) -> DataFrame:
+    """Each distinct (list_subject, entity_type) of `names` with `a` = struct(readings, keys)
+    and `cached`: taken from `known` (silver.watchlist_name_analysis rows of this fingerprint)
+    when there, analysed now otherwise."""
+    distinct = names.select("list_subject", "entity_type").distinct()
+    key = ["list_subject", "entity_type"]
+    if known is None:
+        fresh = distinct
+        reused = None
+    else:
+        known = known.where(F.col("analysis") == fingerprint).select(
+            *key, F.struct("readings", "keys").alias("a")
+        )
+        # entity_type may be null: join on null-safe equality
+        on = [distinct[k].eqNullSafe(known[k]) for k in key]
+        fresh = distinct.join(known, on, "left_anti")
+        reused = distinct.join(known, on, "inner").select(
+            *[distinct[k] for k in key], known["a"], F.lit(True).alias("cached")
+        )
+    fresh = fresh.transform(with_analysis("list_subject", "entity_type", params, subject=False))
+    fresh = fresh.withColumn("cached", F.lit(False))
+    return fresh if reused is None else fresh.unionByName(reused)
+
+
+def to_name_analysis_rows(analysed: DataFrame, fingerprint: str) -> DataFrame:
+    """The list names analysed now, as silver.watchlist_name_analysis rows."""
+    return analysed.where(~F.col("cached")).select(
+        F.lit(fingerprint).alias("analysis"),
+        "list_subject",
+        "entity_type",
+        F.col("a.readings").alias("readings"),
+        F.col("a.keys").alias("keys"),
+        F.current_timestamp().alias("analysed_at"),
+    )
+
+
+def screen_names(
+    customers: DataFrame,
+    entries: DataFrame,
+    cfg: ScreeningSettings,
+    known_list_names: DataFrame | None = None,
+) -> NameScreening:
     """Candidate pairs and name hits of customers against list entries.
 
-    A customer name that yields no token in any reading gets a status `error` row with the
-    reason (`NO_READING`) instead of being skipped.
+    Each distinct subject name (with its subject type) is analysed, blocked and scored once,
+    however many customers carry it; the scored pairs then meet each customer's DOB and
+    countries. A customer name that yields no token in any reading gets a status `error` row
+    with the reason (`NO_READING`) instead of being skipped.
 
-    The analysed names and the candidate pairs are persisted: each is read twice (keys and
-    join back), and the pandas UDFs must not run twice. The pairs are counted while they are
-    first computed (`pair_count.get()["n"]` after an action over the hits or the pairs).
+    A list name found in `known_list_names` (silver.watchlist_name_analysis) under the
+    current `analysis_fingerprint` is not analysed again.
+
+    The customers' names, the analysed names and the name pairs are persisted: each is read
+    more than once, and the pandas UDFs must not run twice. `pair_count` counts the name pairs
+    while they are first computed.
     """
     kp = key_params(cfg)
-    subjects = (
-        customers.transform(subject_names(cfg))
+    subjects = customers.transform(subject_names(cfg)).persist()
+    screened = (
+        subjects.select(*_NAME)
+        .distinct()
         .transform(with_analysis("subject", "subject_type", kp, subject=True))
         .persist()
     )
-    names = (
-        list_names(entries)
-        .transform(with_analysis("list_subject", "entity_type", kp, subject=False))
-        .persist()
+    fingerprint = analysis_fingerprint(kp)
+    base = list_names(entries)
+    analysed, analysed_count = counted(
+        analysed_list_names(base, known_list_names, kp, fingerprint),
+        n=F.sum((~F.col("cached")).cast("long")),
     )
-    pairs, pair_count = counted(candidate_pairs(subjects, names), n=F.count(F.lit(1)))
-    pairs = pairs.persist()
-    scored = score_pairs(pairs, subjects, names, score_params(cfg)).where(
-        F.col("s.name_score") >= min(cfg.evidence.name_floor, cfg.threshold)
+    analysed = analysed.persist()
+    names = base.join(
+        analysed.drop("cached"),
+        [base["list_subject"] == analysed["list_subject"]]
+        + [base["entity_type"].eqNullSafe(analysed["entity_type"])],
+    ).drop(analysed["list_subject"], analysed["entity_type"])
+    name_pairs, pair_count = counted(candidate_pairs(screened, names), n=F.count(F.lit(1)))
+    name_pairs = name_pairs.persist()
+    scored = (
+        score_pairs(name_pairs, screened, names, score_params(cfg))
+        .where(F.col("s.name_score") >= min(cfg.evidence.name_floor, cfg.threshold))
+        .join(subjects, _NAME)
     )
+    unreadable = screened.where(F.size("a.readings") == 0).select(*_NAME, "a")
     hits = (
         scored.transform(with_evidence(cfg))
         .transform(best_per_entry)
         .transform(to_name_hits(cfg.threshold))
-        .unionByName(subjects.transform(to_error_rows(cfg.threshold)))
+        .unionByName(subjects.join(unreadable, _NAME).transform(to_error_rows(cfg.threshold)))
     )
-    return NameScreening(pairs, hits, [subjects, names, pairs], pair_count)
+    pairs = name_pairs.join(subjects.select("customer_id", "variant", *_NAME), _NAME).select(
+        "customer_id", "variant", "entry_id", "name_idx"
+    )
+    return NameScreening(
+        pairs,
+        hits,
+        [subjects, screened, analysed, name_pairs],
+        pair_count,
+        to_name_analysis_rows(analysed, fingerprint),
+        analysed_count,
+    )

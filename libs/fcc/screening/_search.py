@@ -12,7 +12,6 @@ both tokens, as a sanctions list search does), and is marked `contains`.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
@@ -24,9 +23,6 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-import fcc.screening._names as names_module
-import fcc.screening._titles as titles_module
-import fcc.screening._translit as translit_module
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._match import (
     best_per_entry,
@@ -34,7 +30,13 @@ from fcc.screening._match import (
     score_params,
     with_evidence,
 )
-from fcc.screening._names import AnalysedName, KeyParams, analyse_readings, subject_keys
+from fcc.screening._names import (
+    AnalysedName,
+    KeyParams,
+    analyse_readings,
+    analysis_fingerprint,
+    subject_keys,
+)
 from fcc.screening._score import score_names
 
 log = logging.getLogger(__name__)
@@ -116,20 +118,14 @@ def _list_names(entries: pd.DataFrame) -> list[dict]:
 
 
 def _cache_file(params: KeyParams) -> Path | None:
-    """Where analysed list names are kept between runs: one file per analysis code and params.
-
-    The key hashes the source of the name-analysis modules (parts, titles, transliteration) and
-    the key parameters, so a change of any starts a new cache. FCC_CACHE_DIR (default
-    ~/.cache/fcc-scoring); "off" disables.
+    """Where analysed list names are kept between runs: one file per `analysis_fingerprint`
+    (analysis code, libraries, key parameters), so a change of any starts a new cache.
+    FCC_CACHE_DIR (default ~/.cache/fcc-scoring); "off" disables.
     """
     root = os.environ.get("FCC_CACHE_DIR", str(Path.home() / ".cache" / "fcc-scoring"))
     if root == "off":
         return None
-    sources = b"".join(
-        Path(m.__file__).read_bytes() for m in (names_module, titles_module, translit_module)
-    )
-    digest = hashlib.sha256(sources + repr(params).encode())
-    return Path(root) / f"name-analysis-{digest.hexdigest()[:16]}.pickle"
+    return Path(root) / f"name-analysis-{analysis_fingerprint(params)}.pickle"
 
 
 def analysed_names(pairs: set[tuple[str, str | None]], params: KeyParams) -> dict:

@@ -10,8 +10,10 @@ import pytest
 
 from fcc.core.settings import AppConfig
 from fcc.core.tables import silver
-from fcc.core.tables.extra_screening import SCREENING_RUNS
+from fcc.core.tables.extra_screening import SCREENING_RUNS, WATCHLIST_NAME_ANALYSIS
 from fcc.screening import record_decision, run_screening
+from fcc.screening._match import key_params
+from fcc.screening._names import analysis_fingerprint
 
 ETH_LISTED = "0x8589427373D6D84E98730D7795D8f6f8731FDA16"
 TRON_LISTED = "TBATDh41qMQ1yeVYecneEvhpfayYmkAQWS"
@@ -142,6 +144,16 @@ def test_three_nights_of_screening(spark, lakehouse):
         ("c6", "OFAC-SDN:4", "name"): "open",
     }
     assert d1["full_rescreen"] == 1 and d1["customers_screened"] == 6
+    # the four list names are analysed once and stored under the analysis fingerprint
+    assert d1["list_names_analysed"] == 4
+    stored = lakehouse.read(WATCHLIST_NAME_ANALYSIS).collect()
+    assert sorted(r.list_subject for r in stored) == [
+        "GARANTEX EUROPE OU",
+        "Ivan PETROV",
+        "John SMITH",
+        "Vladimir Vladimirovich PUTIN",
+    ]
+    assert {r.analysis for r in stored} == {analysis_fingerprint(key_params(cfg.screening))}
     # Cyrillic partial name (patronymic missing): 2 / (2 + 0.2) = 0.9091, exact DOB +0.05,
     # nationality listed +0.03
     assert hits[("c1", "OFAC-SDN:1", "name")].score == round(0.9091 + 0.05 + 0.03, 4)
@@ -156,6 +168,7 @@ def test_three_nights_of_screening(spark, lakehouse):
     _write(spark, lakehouse, silver.CUSTOMERS, customers)
     d2 = run_screening(spark, lakehouse, cfg, date(2025, 1, 2), "r2")
     assert d2["full_rescreen"] == 0 and d2["customers_screened"] == 1
+    assert d2["list_names_analysed"] == 0
     assert _status(_hits(lakehouse, "2025-01-02")) == {
         ("c1", "OFAC-SDN:1", "name"): "open",  # carried forward
         ("c3", "OFAC-SDN:1", "name"): "open",  # new
@@ -171,6 +184,8 @@ def test_three_nights_of_screening(spark, lakehouse):
     _write(spark, lakehouse, silver.CUSTOMERS, customers)
     d3 = run_screening(spark, lakehouse, cfg, date(2025, 1, 3), "r3")
     assert d3["full_rescreen"] == 1 and d3["customers_screened"] == 6
+    assert d3["list_names_analysed"] == 0  # a new list version, the same names
+    assert lakehouse.read(WATCHLIST_NAME_ANALYSIS).count() == 4
     assert _status(_hits(lakehouse, "2025-01-03")) == {
         ("c1", "OFAC-SDN:1", "name"): "closed_delisted",
         ("c3", "OFAC-SDN:1", "name"): "closed_delisted",
@@ -246,3 +261,29 @@ def test_unscreenable_names_are_error_rows_and_year_only_dobs_compare_at_the_yea
     assert error.subject == "ⵜⴰⵎⴰⵣⵉⵖⵜ"
     assert '"reason":"NAME_NOT_TRANSLITERATED"' in error.components
     assert out["name_errors"] == 1
+
+
+def test_stored_list_name_analysis_is_used_under_its_fingerprint_only(spark, lakehouse):
+    cfg = AppConfig()
+    fingerprint = analysis_fingerprint(key_params(cfg.screening))
+    _write(spark, lakehouse, silver.WATCHLIST, [_entry("L:1", "v1", "person", "Ivan PETROV")])
+    _write(spark, lakehouse, silver.CUSTOMERS, [_customer("c1", "Ivan Petrov", "Ivan", "Petrov")])
+    # a stored analysis of the list name that shares no key with the customer: under another
+    # fingerprint it is ignored (the name is analysed again and hits); under the current one
+    # it is used as stored (no key shared: no candidate pair, no hit)
+    other = {
+        "analysis": "another-code",
+        "list_subject": "Ivan PETROV",
+        "entity_type": "person",
+        "readings": [{"tokens": ["zz"], "symbols": [""]}],
+        "keys": ["nothing-shared"],
+        "analysed_at": datetime(2025, 1, 1),
+    }
+    _write(spark, lakehouse, WATCHLIST_NAME_ANALYSIS, [other])
+    first = run_screening(spark, lakehouse, cfg, date(2025, 1, 1), "r1")
+    assert first["list_names_analysed"] == 1 and first["hits_open"] == 1
+    _write(spark, lakehouse, WATCHLIST_NAME_ANALYSIS, [{**other, "analysis": fingerprint}])
+    # a new list version forces a full re-screen of the unchanged customer
+    _write(spark, lakehouse, silver.WATCHLIST, [_entry("L:1", "v2", "person", "Ivan PETROV")])
+    second = run_screening(spark, lakehouse, cfg, date(2025, 1, 2), "r2")
+    assert second["list_names_analysed"] == 0 and second["hits_open"] == 0

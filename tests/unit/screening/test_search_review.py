@@ -218,10 +218,12 @@ def test_the_analysis_cache_is_keyed_by_every_name_analysis_module(tmp_path, mon
     monkeypatch.setenv("FCC_CACHE_DIR", str(tmp_path))
     params = key_params(AppConfig().screening)
     before = search._cache_file(params)
+    import fcc.screening._translit as translit
+
     changed = tmp_path / "_translit.py"
-    source = Path(search.translit_module.__file__).read_text(encoding="utf-8")
+    source = Path(translit.__file__).read_text(encoding="utf-8")
     changed.write_text(source + "\n# another reading\n", encoding="utf-8")
-    monkeypatch.setattr(search.translit_module, "__file__", str(changed))
+    monkeypatch.setattr(translit, "__file__", str(changed))
     after = search._cache_file(params)
     assert before.parent == after.parent == tmp_path
     assert before != after

@@ -1,4 +1,5 @@
-"""Tables owned by screening: analyst decisions (false-positive memory) and screening state."""
+"""Tables owned by screening: analyst decisions (false-positive memory), screening state, and
+the list names as analysed for matching."""
 
 from pyspark.sql import types as T
 
@@ -66,4 +67,29 @@ SCREENING_RUNS = TableSpec(
     owner="screening",
 )
 
-ALL = [SCREENING_DECISIONS, SCREENING_STATE, SCREENING_RUNS]
+_READING = T.StructType(
+    [
+        T.StructField("tokens", T.ArrayType(S)),
+        T.StructField("symbols", T.ArrayType(S)),
+    ]
+)
+
+WATCHLIST_NAME_ANALYSIS = TableSpec(
+    "silver",
+    "watchlist_name_analysis",
+    schema(
+        col("analysis", S, "fingerprint of the analysis code, its libraries and key settings", False),
+        col("list_subject", S, "list name as listed", False),
+        col("entity_type", S, "person | entity | vessel | aircraft"),
+        col("readings", T.ArrayType(_READING), "each reading's tokens and name-part symbols"),
+        col("keys", T.ArrayType(S), "blocking keys of all readings"),
+        col("analysed_at", TS, "UTC"),
+    ),
+    "Each distinct list name as screening analysed it (readings, symbols, blocking keys), so a "
+    "night analyses only the names new since the last; a change of the analysis code, its "
+    "libraries or the key settings starts a new fingerprint.",
+    keys=("analysis", "list_subject", "entity_type"),
+    owner="screening",
+)
+
+ALL = [SCREENING_DECISIONS, SCREENING_STATE, SCREENING_RUNS, WATCHLIST_NAME_ANALYSIS]
