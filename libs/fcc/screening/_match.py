@@ -399,23 +399,30 @@ def analysed_list_names(
     and `cached`: taken from `known` (silver.watchlist_name_analysis rows of this fingerprint)
     when there, analysed now otherwise."""
     distinct = names.select("list_subject", "entity_type").distinct()
-    key = ["list_subject", "entity_type"]
     if known is None:
         fresh = distinct
         reused = None
     else:
         known = known.where(F.col("analysis") == fingerprint).select(
-            *key, F.struct("readings", "keys").alias("a")
+            F.col("list_subject").alias("_subject"),
+            F.col("entity_type").alias("_type"),
+            F.struct("readings", "keys").alias("a"),
         )
-        # entity_type may be null: join on null-safe equality
-        on = [distinct[k].eqNullSafe(known[k]) for k in key]
+        on = _same_list_name("_subject", "_type")
         fresh = distinct.join(known, on, "left_anti")
-        reused = distinct.join(known, on, "inner").select(
-            *[distinct[k] for k in key], known["a"], F.lit(True).alias("cached")
+        reused = distinct.join(known, on).select(
+            "list_subject", "entity_type", "a", F.lit(True).alias("cached")
         )
     fresh = fresh.transform(with_analysis("list_subject", "entity_type", params, subject=False))
     fresh = fresh.withColumn("cached", F.lit(False))
     return fresh if reused is None else fresh.unionByName(reused)
+
+
+def _same_list_name(subject: str, entity_type: str) -> Column:
+    """The list name and entity type equal those in the given columns (entity_type may be null)."""
+    return (F.col("list_subject") == F.col(subject)) & F.col("entity_type").eqNullSafe(
+        F.col(entity_type)
+    )
 
 
 def to_name_analysis_rows(analysed: DataFrame, fingerprint: str) -> DataFrame:
@@ -466,10 +473,11 @@ def screen_names(
     )
     analysed = analysed.persist()
     names = base.join(
-        analysed.drop("cached"),
-        [base["list_subject"] == analysed["list_subject"]]
-        + [base["entity_type"].eqNullSafe(analysed["entity_type"])],
-    ).drop(analysed["list_subject"], analysed["entity_type"])
+        analysed.select(
+            F.col("list_subject").alias("_subject"), F.col("entity_type").alias("_type"), "a"
+        ),
+        _same_list_name("_subject", "_type"),
+    ).drop("_subject", "_type")
     name_pairs, pair_count = counted(candidate_pairs(screened, names), n=F.count(F.lit(1)))
     name_pairs = name_pairs.persist()
     scored = (

@@ -309,6 +309,9 @@ def _token_keys(token: str, params: KeyParams) -> tuple[str, str, str]:
 
 
 DELETION_MIN_LENGTH = 3  # one-part keys with a letter left out: parts of at least this length
+# a part's letters with the other part's first letter: parts of at least this length (shorter
+# ones share their letters with too many others)
+TRANSPOSED_MIN_LENGTH = 5
 
 
 def deletion_keys(token: str) -> tuple[str, ...]:
@@ -340,27 +343,32 @@ def _letter_key(role: str, letter: str, phonetic: str) -> str:
     return f"{role}{letter}|{phonetic}"
 
 
-def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> tuple[str, ...]:
+def _blocking_keys(
+    tokens: list[str], symbols: list[str], params: KeyParams, folded: bool = False
+) -> tuple[str, ...]:
     """Blocking keys: pairs of token keys, so a candidate shares two name parts.
 
     For every two tokens a, b of which at least one is informative (not a stop word):
     (metaphone a, metaphone b), (prefix a, prefix b), (letters a, letters b), (symbol of a,
-    metaphone b), (symbol of a, first letter of b) and (first letter of a, metaphone b), in both
+    metaphone b), (symbol of a, first letter of b), (letters of a, first letter of b) for a of
+    TRANSPOSED_MIN_LENGTH letters or more, and (first letter of a, metaphone b), in both
     directions; the last only meets an initial on the other side (`_letter_key`). "Letters" is
     a token's characters sorted, so a transposed pair of letters keeps its key (Thein / Tehin).
     The first-letter keys let an initial (V. Putin) and a surname spelt differently under the
-    same given name (Vladimir Puchin / Putsin) meet. Symbols include consonant skeletons, so an
-    Arabic-script name meets its Latin spelling. Names with a single informative token also key
+    same given name (Vladimir Puchin / Putsin) meet; a part of five letters or more also keys
+    its letters with the other part's first letter, so a given name with two letters swapped
+    meets beside a surname spelt differently (Amhad Al Hadi / Ahmad Haji), but not through
+    the romanisation folds (`folded`: a folded surname and a first letter are no evidence).
+    Symbols include consonant skeletons, so an Arabic-script name meets its Latin spelling. Names with a single informative token also key
     on that token alone, and on it with any one letter left out (`deletion_keys`). Every name
     also keys on its tokens sorted and concatenated ("c" key), and two or three adjacent tokens
     joined key as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs
     Abdulrahman, xi jin ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet. A
     name some of whose tokens romanise another way (`romanisation_fold`) also has the keys of
-    its folded tokens, so
-    Gleb Khloponin meets Gleb Hloponin.
+    its folded tokens, so Gleb Khloponin meets Gleb Hloponin.
     """
-    folded = [romanisation_fold(t) if len(t) > 1 else t for t in tokens]
-    keys = set(_blocking_keys(folded, symbols, params)) if folded != tokens else set()
+    folds = [romanisation_fold(t) if len(t) > 1 else t for t in tokens]
+    keys = set(_blocking_keys(folds, symbols, params, True)) if folds != tokens else set()
     long_enough = [i for i, t in enumerate(tokens) if len(t) >= params.min_token_length]
     useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
     if tokens:
@@ -394,6 +402,8 @@ def _blocking_keys(tokens: list[str], symbols: list[str], params: KeyParams) -> 
             keys.add(_pair(pi, pj))
             keys.add(_pair(gi, gj))
             keys.add(_letter_key(_FULL, tokens[i][0], mj))
+            if len(tokens[i]) >= TRANSPOSED_MIN_LENGTH and not folded:
+                keys.add(_pair(gi, "f" + tokens[j][0]))
             for s in syms[i]:
                 keys.add(_pair(s, mj))
                 keys.add(_pair(s, "f" + tokens[j][0]))

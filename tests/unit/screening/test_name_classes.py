@@ -415,6 +415,18 @@ def test_a_name_split_on_one_side_and_joined_on_the_other_is_blocked(subject, li
     assert _blocked(subject, listed)
 
 
+def test_a_transposed_given_name_beside_another_surname_spelling_is_blocked():
+    # amhad / ahmad share their letters (and hadi / haji the first letter h); no metaphone,
+    # prefix or letters key of both parts is shared. The scorer: ahmad / amhad one transposition
+    # (Jaro-Winkler 0.94), hadi / haji one edit (0.8667), al a left-over particle (0.05)
+    assert _score("Amhad Al Hadi", "Ahmad HAJI") == pytest.approx(
+        (0.94 + 0.8667) / (2 + 0.05), abs=1e-4
+    )
+    assert _blocked("Amhad Al Hadi", "Ahmad HAJI")
+    # a part shorter than five letters keys no letters with a first letter: Omar / Roma
+    assert not _blocked("Amor Hadi", "Roma HAJI")
+
+
 def test_a_one_word_list_name_meets_its_parts_written_apart():
     # ZABIHPOUR keys on its own; the customer offers zabih + pour joined as a one-part key
     (listed,) = analyse_readings("ZABIHPOUR", "person", KP)
