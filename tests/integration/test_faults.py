@@ -34,7 +34,15 @@ KILLER = Path(__file__).resolve().parent / "kill_during_write.py"
 # short lease so the rerun takes over the killed run's lease after a few seconds
 LEASE = ["reliability.lease.expiry_minutes=0.1", "reliability.lease.heartbeat_seconds=2"]
 # columns that record when a row was written, not what it says
-WALL_CLOCK = {"run_id", "updated_at", "ingested_at", "quarantined_at", "loaded_at", "decided_at"}
+WALL_CLOCK = {
+    "run_id",
+    "updated_at",
+    "ingested_at",
+    "quarantined_at",
+    "loaded_at",
+    "decided_at",
+    "analysed_at",
+}
 COMPARED = sorted(n for n in REGISTRY if n.split(".")[0] in ("silver", "gold"))
 
 
