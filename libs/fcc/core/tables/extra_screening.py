@@ -78,7 +78,9 @@ WATCHLIST_NAME_ANALYSIS = TableSpec(
     "silver",
     "watchlist_name_analysis",
     schema(
-        col("analysis", S, "fingerprint of the analysis code, its libraries and key settings", False),
+        col(
+            "analysis", S, "fingerprint of the analysis code, its libraries and key settings", False
+        ),
         col("list_subject", S, "list name as listed", False),
         col("entity_type", S, "person | entity | vessel | aircraft"),
         col("readings", T.ArrayType(_READING), "each reading's tokens and name-part symbols"),
