@@ -29,6 +29,11 @@ def spark(tmp_path_factory):
             "spark.sql.adaptive.enabled": "false",
             "spark.sql.warehouse.dir": str(base / "warehouse"),
             "spark.driver.memory": "2g",
+            # Every hash aggregate or sort holding rows in a task takes at least one memory page.
+            # Spark sizes a page from the heap (64 MiB at 2g), so one task of a plan with a dozen
+            # aggregates can claim its whole share of execution memory on a few rows and fail
+            # with UNABLE_TO_ACQUIRE_MEMORY when two such tasks run at once. Test data is small.
+            "spark.buffer.pageSize": "2m",
             "spark.databricks.delta.snapshotPartitions": "1",
             "spark.sql.sources.parallelPartitionDiscovery.parallelism": "1",
         },
