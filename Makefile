@@ -67,12 +67,15 @@ demo: venv
 	$(BIN)/fcc summary --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END) --log-level WARNING
 
 # helm is built from the Go module proxy once (.cache/bin/helm, as .ci/run does) when Go is
-# present, so the chart tests run instead of skipping
+# present, so the chart tests run instead of skipping. The tests run in TEST_WORKERS processes,
+# each with its own local Spark session; a test file's tests stay in one process, so a module's
+# fixtures (generated worlds) are built once. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 test: venv
 	@if command -v go >/dev/null 2>&1; then \
 	  timeout 1500 bash scripts/get-helm.sh || echo "helm build failed; helm-only chart tests will skip"; \
 	else echo "go not found: the helm-only chart tests will skip (install Go, then 'make helm')"; fi
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # integration tests on generated data, skipped by `make test` for time: the nightly chain
 # (backfill, rerun identity, replay, failed step), imported public samples, SIGKILL faults

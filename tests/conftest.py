@@ -1,7 +1,8 @@
-"""One SparkSession for the whole test run (real local Spark + Delta), scratch dirs per test."""
+"""One SparkSession per test process (real local Spark + Delta), scratch dirs per test."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -16,10 +17,21 @@ if (SHARED / "maven" / "io").is_dir():
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
+    base = tmp_path_factory.mktemp("spark")
+    # test processes (make test runs two) start their sessions one at a time: the first
+    # resolves the Spark packages into the shared Ivy cache, the others then find them there
+    lock_path = tmp_path_factory.getbasetemp().parent / "spark-start.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        session = _start_spark(base)
+    yield session
+    session.stop()
+
+
+def _start_spark(base: Path):
     from fcc.core.spark import build_spark
 
-    base = tmp_path_factory.mktemp("spark")
-    session = build_spark(
+    return build_spark(
         app_name="fcc-tests",
         master="local[2]",
         conf={
@@ -39,8 +51,6 @@ def spark(tmp_path_factory):
         },
         checkpoint_dir=str(base / "checkpoints"),
     )
-    yield session
-    session.stop()
 
 
 @pytest.fixture(autouse=True)

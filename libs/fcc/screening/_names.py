@@ -183,7 +183,9 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
     - for a token in the Latin alphabet with ch, the skeleton with sh: French spellings write
       ش ch (حمشو hmshw / Hamcho);
     - for an abjad token with dh, the skeleton with th: ICU writes ذ dh, names write it th too
-      (نذير ndhyr / Natheer). An extra reading only: dh is also d + h (زاده zadh).
+      (نذير ndhyr / Natheer). An extra reading only: dh is also d + h (زاده zadh);
+    - for an abjad token with j, the skeleton with g: Egyptian names write ج g (رجب rjb /
+      Ragab, جمال jmal / Gamal).
     """
     out = []
     strict = skeleton(token, abjad)
@@ -207,6 +209,8 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         out.append(skeleton(token.replace("ch", "sh"), abjad))  # French ch for ش (Hamcho)
     if abjad and "dh" in token:
         out.append(skeleton(token.replace("dh", "th"), abjad))
+    if abjad and "j" in token:
+        out.append(skeleton(token.replace("j", "g"), abjad))  # Egyptian g for ج (رجب Ragab)
     if abjad and token.endswith("h") and len(token) > 2:
         stem = skeleton(token[:-1], abjad)
         out.extend((stem, stem + "h"))

