@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,9 @@ from fcc.core.tables import TableSpec, table
 
 log = logging.getLogger(__name__)
 _COMMIT_FILE = re.compile(r"[0-9]{20}\.json")
+# One table creation at a time in this driver: a second thread would otherwise find the first
+# one's commit-less `_delta_log` mid-creation and remove it as an interrupted creation's leftover.
+_CREATING = threading.Lock()
 
 
 class SchemaMismatch(ValueError):
@@ -66,12 +70,15 @@ class Lakehouse:
         spec = self._spec(t)
         if self.version(spec) is not None:  # a commit file: the table exists
             return
-        self._drop_uncommitted_log(spec)
-        builder = DeltaTable.createIfNotExists(self.spark).location(self.path(spec))
-        builder = builder.addColumns(spec.schema)
-        if spec.partition_by:
-            builder = builder.partitionedBy(*spec.partition_by)
-        builder.execute()
+        with _CREATING:
+            if self.version(spec) is not None:  # another thread created it meanwhile
+                return
+            self._drop_uncommitted_log(spec)
+            builder = DeltaTable.createIfNotExists(self.spark).location(self.path(spec))
+            builder = builder.addColumns(spec.schema)
+            if spec.partition_by:
+                builder = builder.partitionedBy(*spec.partition_by)
+            builder.execute()
 
     def _log_dir(self, t: TableSpec | str):
         """(Hadoop FileSystem, Path) of the table's `_delta_log` folder."""

@@ -253,6 +253,9 @@ class LeaseLost(RuntimeError):
 
 
 _RETRIES = 8
+# What Delta says when another process creates the same table at the same moment: it exists
+# already, a concurrent commit, or its half-made log was just removed from under this one.
+_CONCURRENT_CREATION = ("already exists", "concurrent", "delta_table_not_found")
 
 # Delta's commit conflicts. The Python classes of the specific conflicts (ConcurrentAppend...)
 # do not derive from DeltaConcurrentModificationException, so each is named.
@@ -398,11 +401,8 @@ class RunLease:
                 self._try_merge()
             except COMMIT_CONFLICTS as exc:
                 log.info("lease %s: concurrent commit (%s)", self.lease_id, type(exc).__name__)
-            except Exception as exc:  # concurrent creation of the table itself
-                if (
-                    "already exists" not in str(exc).lower()
-                    and "concurrent" not in str(exc).lower()
-                ):
+            except Exception as exc:  # another process creating the table at the same moment
+                if not any(sign in str(exc).lower() for sign in _CONCURRENT_CREATION):
                     raise
                 log.info("lease %s: concurrent table creation", self.lease_id)
             row = self.current()

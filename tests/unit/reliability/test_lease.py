@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 
 from fcc import pipeline
 from fcc.cli import EXIT_BUSY, Terminated, main, stop_on_sigterm
+from fcc.core.lakehouse import Lakehouse
 from fcc.core.runs import LeaseHeld, LeaseLost, RunLease, RunLedger, StepRecord
 from fcc.core.tables import ops
 from fcc.core.tables.extra_reliability import LEASES
@@ -55,6 +56,14 @@ def test_two_runs_racing_for_a_fresh_lease_exactly_one_wins(lakehouse):
     assert [(r.lease_id, r.holder_run_id, r.released_at) for r in rows] == [
         (f"nightly/{D}", winners[0], None)
     ]
+
+
+def test_three_runs_creating_the_lease_table_at_once_leave_one_winner(spark, tmp_path):
+    # Each race starts on a lakehouse with no lease table, so the three threads also race to
+    # create it; before creation was serialised, about one race in six lost a thread.
+    for i in range(5):
+        outcome = _race(Lakehouse(spark, str(tmp_path / f"lh{i}")), ["run-x", "run-y", "run-z"])
+        assert len(outcome) == 3 and list(outcome.values()).count("won") == 1, outcome
 
 
 def test_three_runs_racing_for_a_released_lease_exactly_one_wins(lakehouse):
