@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._match import key_params, score_params
 from fcc.screening._names import AnalysedName, analyse_readings, subject_keys
-from fcc.screening._score import ZERO, NameScores, score_names
+from fcc.screening._score import NameScores, best_reading_scores
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,11 @@ def best_scores(
     subject: Iterable[AnalysedName], listed: Iterable[AnalysedName], cfg: ScreeningSettings
 ) -> NameScores:
     """Components of the best (subject reading, list reading) pair."""
-    sp = score_params(cfg)
-    best = ZERO
-    listed = tuple(listed)
-    for q in subject:
-        for c in listed:
-            s = score_names(list(q.tokens), list(c.tokens), list(q.symbols), list(c.symbols), sp)
-            if s.name_score > best.name_score:
-                best = s
-    return best
+    return best_reading_scores(
+        ((a.tokens, a.symbols) for a in subject),
+        ((a.tokens, a.symbols) for a in listed),
+        score_params(cfg),
+    )
 
 
 def dob_score(subject: str | None, dobs: Iterable[str], tolerance: int) -> float:

@@ -1,9 +1,10 @@
-"""Name screening in Spark: subjects and list names -> analysed names -> blocked candidate
-pairs -> rapidfuzz components (pandas UDFs) -> secondary evidence -> best pair per entry."""
+"""Name screening in Spark: subjects and list names -> analysed names (pandas UDF) -> blocked
+candidate pairs -> name components (Python workers, one subject name with its candidate list
+names at a time) -> secondary evidence -> best pair per entry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import pandas as pd
@@ -14,7 +15,7 @@ from pyspark.sql import types as T
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint, subject_keys
-from fcc.screening._score import ZERO, NameScores, ScoreParams, score_names
+from fcc.screening._score import ScoreParams, best_reading_scores
 
 _READING = T.StructType(
     [
@@ -34,6 +35,16 @@ _SCORES = T.StructType(
     [
         T.StructField(n, T.DoubleType())
         for n in ("aligned", "token_sort", "token_set", "concat", "name_score")
+    ]
+)
+# one scored (subject name, list name) pair, as the scoring workers give it
+_SCORED = T.StructType(
+    [
+        T.StructField("subject", T.StringType()),
+        T.StructField("subject_type", T.StringType()),
+        T.StructField("list_subject", T.StringType()),
+        T.StructField("entity_type", T.StringType()),
+        *_SCORES.fields,
     ]
 )
 
@@ -78,31 +89,9 @@ def _analyse_udf(params: KeyParams, subject: bool) -> Callable[..., Column]:
     return analyse
 
 
-def _score_udf(params: ScoreParams) -> Callable[..., Column]:
-    """pandas UDF (subject readings, list readings) -> components of the best reading pair."""
-
-    @F.pandas_udf(_SCORES)
-    def score(qr: pd.Series, cr: pd.Series) -> pd.DataFrame:
-        rows = [
-            tuple(best_reading_scores(q, c, params).__dict__.values())
-            for q, c in zip(qr, cr, strict=True)
-        ]
-        return pd.DataFrame(rows, columns=_SCORES.fieldNames())
-
-    return score
-
-
-def best_reading_scores(subject_readings, list_readings, params: ScoreParams) -> NameScores:
-    """The components of the best-scoring (subject reading, list reading) pair."""
-    best = ZERO
-    for q in subject_readings:
-        for c in list_readings:
-            s = score_names(
-                list(q["tokens"]), list(c["tokens"]), list(q["symbols"]), list(c["symbols"]), params
-            )
-            if s.name_score > best.name_score:
-                best = s
-    return best
+def _pairs(readings) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(tokens, symbols) of each analysed reading as the scorer takes them."""
+    return [(tuple(r["tokens"]), tuple(r["symbols"])) for r in readings]
 
 
 def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
@@ -185,17 +174,63 @@ def candidate_pairs(names_screened: DataFrame, names: DataFrame) -> DataFrame:
 
 
 def score_pairs(
-    pairs: DataFrame, names_screened: DataFrame, names: DataFrame, params: ScoreParams
+    pairs: DataFrame,
+    names_screened: DataFrame,
+    names: DataFrame,
+    analysed: DataFrame,
+    params: ScoreParams,
+    floor: float,
 ) -> DataFrame:
-    """Join both sides' analyses to the name pairs and add name components `s`."""
-    udf = _score_udf(params)
-    s = names_screened.select(*_NAME, F.col("a.readings").alias("sr"))
-    n = names.withColumnRenamed("a", "na")
-    return (
-        pairs.join(s, _NAME)
-        .join(n, ["entry_id", "name_idx"])
-        .withColumn("s", udf("sr", "na.readings"))
-        .drop("sr", "na")
+    """The candidate pairs whose name score reaches `floor`, with the list name's columns and
+    the name components `s`.
+
+    Each distinct (subject name, list name) is scored once, in a Python worker that takes one
+    subject name with all its candidate list names. The list names' analyses (a fixed few
+    tens of thousands, whatever the population) are collected once and broadcast, so only
+    the subject's readings travel with the pairs.
+    """
+    listed = {
+        (r.list_subject, r.entity_type): _pairs(r.readings)
+        for r in analysed.select("list_subject", "entity_type", "a.readings").collect()
+    }
+    shared = pairs.sparkSession.sparkContext.broadcast(listed)
+    grouped = (
+        pairs.join(
+            names.select("entry_id", "name_idx", "list_subject", "entity_type"),
+            ["entry_id", "name_idx"],
+        )
+        .select(*_NAME, "list_subject", "entity_type")
+        .distinct()
+        .groupBy(*_NAME)
+        .agg(F.collect_list(F.struct("list_subject", "entity_type")).alias("listed"))
+        .join(names_screened.select(*_NAME, F.col("a.readings").alias("sr")), _NAME)
+    )
+
+    def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        analyses = shared.value
+        for batch in batches:
+            rows = []
+            for subject, stype, refs, sr in zip(
+                batch["subject"], batch["subject_type"], batch["listed"], batch["sr"], strict=True
+            ):
+                readings = _pairs(sr)
+                for ref in refs:
+                    key = (ref["list_subject"], ref["entity_type"])
+                    s = best_reading_scores(readings, analyses[key], params)
+                    if s.name_score >= floor:
+                        rows.append((subject, stype, *key, *s.__dict__.values()))
+            if rows:
+                yield pd.DataFrame(rows, columns=_SCORED.fieldNames())
+
+    components = F.struct(*[F.col(n) for n in _SCORES.fieldNames()]).alias("s")
+    scored = grouped.mapInPandas(score, _SCORED).select(
+        *_NAME,
+        F.col("list_subject").alias("_subject"),
+        F.col("entity_type").alias("_type"),
+        components,
+    )
+    return scored.join(names.drop("a"), _same_list_name("_subject", "_type")).drop(
+        "_subject", "_type"
     )
 
 
@@ -480,10 +515,9 @@ def screen_names(
     ).drop("_subject", "_type")
     name_pairs, pair_count = counted(candidate_pairs(screened, names), n=F.count(F.lit(1)))
     name_pairs = name_pairs.persist()
-    scored = (
-        score_pairs(name_pairs, screened, names, score_params(cfg))
-        .where(F.col("s.name_score") >= min(cfg.evidence.name_floor, cfg.threshold))
-        .join(subjects, _NAME)
+    floor = min(cfg.evidence.name_floor, cfg.threshold)  # below it no evidence makes a hit
+    scored = score_pairs(name_pairs, screened, names, analysed, score_params(cfg), floor).join(
+        subjects, _NAME
     )
     unreadable = screened.where(F.size("a.readings") == 0).select(*_NAME, "a")
     hits = (

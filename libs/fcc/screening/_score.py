@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,6 +76,12 @@ class ScoreParams:
     skeleton_similarity: float = 0.9  # an abjad part and a part with its consonant skeleton
     unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
     unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
+
+    def __post_init__(self) -> None:  # the params key every per-part cache: hash them once
+        object.__setattr__(self, "_hash", hash(tuple(self.__dict__.values())))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,7 @@ def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: Sc
     return sim
 
 
+@lru_cache(maxsize=1 << 18)
 def _joined_skeleton_keys(
     parts: tuple[str, ...], abjad_run: bool, other_abjad: bool
 ) -> tuple[str, ...]:
@@ -217,23 +225,143 @@ def _joined_skeleton_keys(
     return ()
 
 
-def _span_symbols(symbols: list[str], start: int, n: int) -> set[str]:
+def _span_symbols(symbols: Sequence[str], start: int, n: int) -> frozenset[str]:
     """Symbols of the n-part span starting at start (rigour multi-part symbols)."""
     end = f"~{n}"
-    return {s[: -len(end)] for s in symbols[start].split() if s.endswith(end)}
+    return frozenset(s[: -len(end)] for s in symbols[start].split() if s.endswith(end))
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Two or three adjacent parts of one name, joined."""
+
+    run: tuple[int, ...]
+    parts: tuple[str, ...]
+    joined: str
+    abjad: bool  # a part of the run is written in an abjad
+    symbols: frozenset[str]  # rigour symbols of the whole span (عبد الحق)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What one reading of a name brings to every pairing; computed once per reading."""
+
+    sets: tuple[tuple[frozenset[str], frozenset[str]], ...]  # (name symbols, skeletons) per part
+    initials: tuple[bool, ...]
+    abjad: tuple[bool, ...]
+    spans: tuple[tuple[_Span, ...], tuple[_Span, ...]]  # of two parts, of three parts
+    symbols: frozenset[str]  # every part's name symbols
+    skeletons: frozenset[str]  # every part's skeletons
+    lengths_by_letter: dict[str, tuple[int, ...]]  # first letter -> lengths of parts of 3+
+    part_shapes: frozenset[tuple[str, int]]  # (first letter, length) of each part of 3+
+    span_reach: frozenset[tuple[str, int]]  # the part shapes a joined span could pair with
+    span_symbols: frozenset[str]  # every span's symbols
+
+
+def _may_join(side: _Side, other: _Side) -> bool:
+    """Some span of `side` could pair with a part of `other` by spelling or a span symbol (a
+    necessary test; skeletons aside, which only an abjad side brings)."""
+    return not side.span_reach.isdisjoint(other.part_shapes) or not (
+        side.span_symbols.isdisjoint(other.symbols)
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
+    abjad = tuple("K:" in x for x in symbols)
+    spans = tuple(
+        tuple(
+            _Span(
+                tuple(range(i, i + n)),
+                tokens[i : i + n],
+                "".join(tokens[i : i + n]),
+                any(abjad[i : i + n]),
+                _span_symbols(symbols, i, n),
+            )
+            for i in range(len(tokens) - n + 1)
+        )
+        for n in (2, 3)
+    )
+    sets = tuple(_sets(x) for x in symbols)
+    lengths: dict[str, list[int]] = {}
+    for t in tokens:
+        if len(t) >= 3:
+            lengths.setdefault(t[0], []).append(len(t))
+    return _Side(
+        sets,
+        tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
+        abjad,
+        spans,  # type: ignore[arg-type]
+        frozenset().union(*(names for names, _ in sets)),
+        frozenset().union(*(skels for _, skels in sets)),
+        {letter: tuple(ls) for letter, ls in lengths.items()},
+        frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
+        frozenset(
+            (span.joined[0], len(span.joined) + d)
+            for both in spans
+            for span in both
+            for d in range(-3, 4)  # _span_pairs pairs a part within 3 letters of the span
+        ),
+        frozenset().union(*(span.symbols for both in spans for span in both)),
+    )
+
+
+def _span_pairs(
+    span: _Span,
+    other: tuple[str, ...],
+    other_side: _Side,
+    params: ScoreParams,
+) -> list[tuple[float, int]]:
+    """(similarity, part index) of the other name's parts that the joined span pairs with."""
+    skel = _joined_skeleton_keys(span.parts, span.abjad, any(other_side.abjad))
+    joined = span.joined
+    # what any part must offer to pair below; most spans meet no such part
+    if (
+        span.symbols.isdisjoint(other_side.symbols)
+        and all(abs(n - len(joined)) > 3 for n in other_side.lengths_by_letter.get(joined[0], ()))
+        and (not skel or other_side.skeletons.isdisjoint(skel))
+    ):
+        return []
+    out = []
+    for j, b in enumerate(other):
+        if span.symbols and not span.symbols.isdisjoint(other_side.sets[j][0]):
+            sim = 1.0
+        elif len(b) < 3:
+            continue
+        elif joined == b:
+            sim = 1.0
+        else:
+            sim = 0.0
+            if (
+                b[0] == joined[0]
+                and abs(len(b) - len(joined)) <= 3
+                and OSA.distance(joined, b) <= 1  # joined parts: one edit at most
+            ):
+                sim = _spelling_similarity(joined, b, params)
+            # an abjad side leaves short vowels (and a first ayn) unwritten
+            if (
+                skel
+                and sim < params.skeleton_similarity
+                and not other_side.sets[j][1].isdisjoint(skel)
+            ):
+                sim = params.skeleton_similarity
+        if sim >= params.token_min:
+            out.append((sim, j))
+    return out
 
 
 def _candidates(
-    q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
+    q: tuple[str, ...],
+    c: tuple[str, ...],
+    qs: tuple[str, ...],
+    cs: tuple[str, ...],
+    params: ScoreParams,
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """(similarity, subject indices, list indices) of every plausible part pairing."""
-    qsets = [_sets(x) for x in qs]
-    csets = [_sets(x) for x in cs]
-    qi = [is_initial(t, x) for t, x in zip(q, qs, strict=True)]
-    ci = [is_initial(t, x) for t, x in zip(c, cs, strict=True)]
+    qside, cside = _side(q, qs), _side(c, cs)
     out = [
         (
-            _letter_similarity(a, b, qi[i], ci[j], params)
+            _letter_similarity(a, b, qside.initials[i], cside.initials[j], params)
             if len(a) == 1 or len(b) == 1
             else _token_similarity(a, b, qs[i], cs[j], params),
             (i,),
@@ -242,41 +370,16 @@ def _candidates(
         for i, a in enumerate(q)
         for j, b in enumerate(c)
     ]
-    q_abjad = ["K:" in x for x in qs]
-    c_abjad = ["K:" in x for x in cs]
-    for n in (2, 3):
-        sides = ((q, qs, q_abjad, c, csets, c_abjad), (c, cs, c_abjad, q, qsets, q_abjad))
-        for side, (x, xs, x_abjad, y, ysets, y_abjad) in enumerate(sides):
-            for i in range(len(x) - n + 1):
-                joined = "".join(x[i : i + n])
-                skel = _joined_skeleton_keys(
-                    tuple(x[i : i + n]), any(x_abjad[i : i + n]), any(y_abjad)
-                )
-                span = _span_symbols(xs, i, n) if "~" in xs[i] else set()
-                run = tuple(range(i, i + n))
-                for j, b in enumerate(y):
-                    if span and not span.isdisjoint(ysets[j][0]):
-                        sim = 1.0
-                    elif len(b) < 3:
-                        continue
-                    elif joined == b:
-                        sim = 1.0
-                    else:
-                        sim = 0.0
-                        if (
-                            b[0] == joined[0]
-                            and abs(len(b) - len(joined)) <= 3
-                            and OSA.distance(joined, b) <= 1  # joined parts: one edit at most
-                        ):
-                            sim = _spelling_similarity(joined, b, params)
-                        # an abjad side leaves short vowels (and a first ayn) unwritten
-                        if sim < params.skeleton_similarity and not ysets[j][1].isdisjoint(skel):
-                            sim = params.skeleton_similarity
-                    if sim >= params.token_min:
-                        out.append((sim, run, (j,)) if side == 0 else (sim, (j,), run))
-    out.extend(_shared_span_pairs(qs, cs))
-    if any(q_abjad) or any(c_abjad):
-        out.extend(_joined_skeleton_pairs(q, c, any(q_abjad), any(c_abjad), params))
+    abjad = any(qside.abjad) or any(cside.abjad)
+    q_joins, c_joins = abjad or _may_join(qside, cside), abjad or _may_join(cside, qside)
+    for n in (0, 1):  # spans of two parts, then of three
+        for span in qside.spans[n] if q_joins else ():
+            out.extend((sim, span.run, (j,)) for sim, j in _span_pairs(span, c, cside, params))
+        for span in cside.spans[n] if c_joins else ():
+            out.extend((sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params))
+    out.extend(_shared_span_pairs(qside, cside))
+    if abjad:
+        out.extend(_joined_skeleton_pairs(q, c, any(qside.abjad), any(cside.abjad), params))
     return out
 
 
@@ -303,18 +406,14 @@ def _joined_skeleton_pairs(
     ]
 
 
-def _shared_span_pairs(qs: list[str], cs: list[str]) -> list[tuple[float, tuple, tuple]]:
+def _shared_span_pairs(qside: _Side, cside: _Side) -> list[tuple[float, tuple, tuple]]:
     """Multi-part spans of both names with one rigour symbol (عبد الحق / Abdul Haq): 1.0."""
-    spans = [
-        [(i, n, _span_symbols(xs, i, n)) for n in (2, 3) for i in range(len(xs) - n + 1)]
-        for xs in (qs, cs)
-    ]
     return [
-        (1.0, tuple(range(i, i + n)), tuple(range(j, j + m)))
-        for i, n, a in spans[0]
-        if a
-        for j, m, b in spans[1]
-        if not a.isdisjoint(b)
+        (1.0, a.run, b.run)
+        for a in (*qside.spans[0], *qside.spans[1])
+        if a.symbols
+        for b in (*cside.spans[0], *cside.spans[1])
+        if not a.symbols.isdisjoint(b.symbols)
     ]
 
 
@@ -353,23 +452,22 @@ def _leftover_weight(
     return weight
 
 
-def _initial_for_name(
-    i: tuple[int, ...], j: tuple[int, ...], q: list[str], c: list[str], qs: list[str], cs: list[str]
-) -> bool:
+def _initial_for_name(i: tuple[int, ...], j: tuple[int, ...], qside: _Side, cside: _Side) -> bool:
     """The pair of parts i / j is an initial paired with a name (not with the same initial)."""
-    qi = len(i) == 1 and is_initial(q[i[0]], qs[i[0]])
-    ci = len(j) == 1 and is_initial(c[j[0]], cs[j[0]])
+    qi = len(i) == 1 and qside.initials[i[0]]
+    ci = len(j) == 1 and cside.initials[j[0]]
     return qi != ci
 
 
 def _greedy(
     pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
-    q: list[str],
-    c: list[str],
-    qs: list[str],
-    cs: list[str],
+    q: Sequence[str],
+    c: Sequence[str],
+    qs: Sequence[str],
+    cs: Sequence[str],
     params: ScoreParams,
 ) -> float:
+    qside, cside = _side(q, qs), _side(c, cs)
     used_q: set[int] = set()
     used_c: set[int] = set()
     total = 0.0
@@ -384,7 +482,7 @@ def _greedy(
         used_c.update(j)
         total += sim
         matched += 1
-        for_name = _initial_for_name(i, j, q, c, qs, cs)
+        for_name = _initial_for_name(i, j, qside, cside)
         initials |= for_name
         exact |= not for_name and sim >= 1.0
     if initials and not exact:
@@ -392,7 +490,7 @@ def _greedy(
         # name part paired exactly it pairs with nothing (F. A. Saad is not Abdullah Samad
         # Faroqui); the same initial on both sides (S.M. / S.M.) pairs regardless
         return _greedy(
-            [p for p in pairs if not _initial_for_name(p[1], p[2], q, c, qs, cs)],
+            [p for p in pairs if not _initial_for_name(p[1], p[2], qside, cside)],
             q,
             c,
             qs,
@@ -406,10 +504,14 @@ def _greedy(
     return total / (matched + weight)
 
 
-def _aligned(
-    q: list[str], c: list[str], qs: list[str], cs: list[str], params: ScoreParams
+def aligned_score(
+    q: Sequence[str], c: Sequence[str], qs: Sequence[str], cs: Sequence[str], params: ScoreParams
 ) -> float:
-    """Greedy pairing, best pairs first; when joined parts are possible, also joined first."""
+    """The deciding similarity: greedy pairing, best pairs first; when joined parts are
+    possible, also joined first (unrounded; 0 when either name has no part)."""
+    if not q or not c:
+        return 0.0
+    q, c, qs, cs = tuple(q), tuple(c), tuple(qs), tuple(cs)
     pairs = sorted(
         (p for p in _candidates(q, c, qs, cs, params) if p[0] >= params.token_min),
         key=lambda p: (-p[0], len(p[1]) + len(p[2])),
@@ -421,18 +523,11 @@ def _aligned(
     return best
 
 
-def score_names(
-    q_tokens: list[str],
-    c_tokens: list[str],
-    q_symbols: list[str],
-    c_symbols: list[str],
-    params: ScoreParams = ScoreParams(),
+def _with_review_components(
+    q_tokens: Sequence[str], c_tokens: Sequence[str], aligned: float
 ) -> NameScores:
-    """Similarity components of a subject name and a list name (token lists from analysis)."""
-    if not q_tokens or not c_tokens:
-        return ZERO
+    """The aligned score with the bag-of-tokens ratios stored beside it for review."""
     q_text, c_text = " ".join(q_tokens), " ".join(c_tokens)
-    aligned = _aligned(q_tokens, c_tokens, q_symbols, c_symbols, params)
     token_sort = fuzz.token_sort_ratio(q_text, c_text) / 100.0
     token_set = fuzz.token_set_ratio(q_text, c_text) / 100.0
     concat = (
@@ -449,3 +544,36 @@ def score_names(
         round(concat, 4),
         round(aligned, 4),
     )
+
+
+def score_names(
+    q_tokens: Sequence[str],
+    c_tokens: Sequence[str],
+    q_symbols: Sequence[str],
+    c_symbols: Sequence[str],
+    params: ScoreParams = ScoreParams(),
+) -> NameScores:
+    """Similarity components of a subject name and a list name (token lists from analysis)."""
+    if not q_tokens or not c_tokens:
+        return ZERO
+    aligned = aligned_score(q_tokens, c_tokens, q_symbols, c_symbols, params)
+    return _with_review_components(q_tokens, c_tokens, aligned)
+
+
+def best_reading_scores(
+    subject: Iterable[tuple[Sequence[str], Sequence[str]]],
+    listed: Iterable[tuple[Sequence[str], Sequence[str]]],
+    params: ScoreParams,
+) -> NameScores:
+    """Components of the best-scoring (subject reading, list reading) pair, readings given as
+    (tokens, symbols); the first best pair wins a tie, and ZERO when none scores."""
+    best, best_pair = 0.0, None
+    listed = tuple(listed)
+    for q_tokens, q_symbols in subject:
+        for c_tokens, c_symbols in listed:
+            s = round(aligned_score(q_tokens, c_tokens, q_symbols, c_symbols, params), 4)
+            if s > best:
+                best, best_pair = s, (q_tokens, c_tokens)
+    if best_pair is None:
+        return ZERO
+    return _with_review_components(*best_pair, best)
