@@ -252,7 +252,6 @@ class _Side:
     spans: tuple[tuple[_Span, ...], tuple[_Span, ...]]  # of two parts, of three parts
     symbols: frozenset[str]  # every part's name symbols
     skeletons: frozenset[str]  # every part's skeletons
-    lengths_by_letter: dict[str, tuple[int, ...]]  # first letter -> lengths of parts of 3+
     part_shapes: frozenset[tuple[str, int]]  # (first letter, length) of each part of 3+
     span_reach: frozenset[tuple[str, int]]  # the part shapes a joined span could pair with
     span_symbols: frozenset[str]  # every span's symbols
@@ -283,10 +282,6 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         for n in (2, 3)
     )
     sets = tuple(_sets(x) for x in symbols)
-    lengths: dict[str, list[int]] = {}
-    for t in tokens:
-        if len(t) >= 3:
-            lengths.setdefault(t[0], []).append(len(t))
     return _Side(
         sets,
         tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
@@ -294,7 +289,6 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         spans,  # type: ignore[arg-type]
         frozenset().union(*(names for names, _ in sets)),
         frozenset().union(*(skels for _, skels in sets)),
-        {letter: tuple(ls) for letter, ls in lengths.items()},
         frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
         frozenset(
             (span.joined[0], len(span.joined) + d)
@@ -318,7 +312,7 @@ def _span_pairs(
     # what any part must offer to pair below; most spans meet no such part
     if (
         span.symbols.isdisjoint(other_side.symbols)
-        and all(abs(n - len(joined)) > 3 for n in other_side.lengths_by_letter.get(joined[0], ()))
+        and all((joined[0], len(joined) + d) not in other_side.part_shapes for d in range(-3, 4))
         and (not skel or other_side.skeletons.isdisjoint(skel))
     ):
         return []

@@ -3,65 +3,37 @@ surnames as the Python index does."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.core.tables import silver
 from fcc.screening._match import screen_names
 from fcc.screening._run import with_entry_hash
-
-
-def _rows(spec, rows):
-    names = spec.schema.fieldNames()
-    return [tuple(r.get(n) for n in names) for r in rows]
-
-
-def _customer(cid, full):
-    return {"customer_id": cid, "full_name": full, "segment": "retail", "record_hash": cid}
-
-
-def _entry(eid, etype, name):
-    return {
-        "entry_id": eid,
-        "list_name": "OFAC-SDN",
-        "list_version": "v1",
-        "entity_type": etype,
-        "primary_name": name,
-        "names": [{"name": name, "name_type": "primary", "quality": "strong", "script": None}],
-        "dobs": [],
-        "nationalities": [],
-        "countries": [],
-        "programs": ["TEST"],
-        "crypto_addresses": [],
-        "remarks": None,
-        "loaded_at": datetime(2025, 1, 1),
-    }
+from tests.unit.screening._route_rows import customer, entry, rows
 
 
 def test_initials_with_a_split_surname_hit_and_initials_alone_do_not(spark):
     customers = spark.createDataFrame(
-        _rows(
+        rows(
             silver.CUSTOMERS,
             [
-                _customer("C1", "A. S. Zabihpour"),
-                _customer("C2", "F. A. Saad"),
-                _customer("C3", "P. D. Ramsuchit"),
-                _customer("C4", "Hui Brown"),
+                customer("C1", "A. S. Zabihpour"),
+                customer("C2", "F. A. Saad"),
+                customer("C3", "P. D. Ramsuchit"),
+                customer("C4", "Hui Brown"),
             ],
         ),
         silver.CUSTOMERS.schema,
     )
     entries = with_entry_hash(
         spark.createDataFrame(
-            _rows(
+            rows(
                 silver.WATCHLIST,
                 [
-                    _entry("L1", "person", "Ameneh Sadat ZABIH POUR"),
-                    _entry("L2", "person", "Abdullah Samad FAROQUI"),
-                    _entry("L3", "entity", "Purelogic R&D"),
-                    _entry("L4", "entity", "HUJI-B"),
+                    entry("L1", "person", "Ameneh Sadat ZABIH POUR"),
+                    entry("L2", "person", "Abdullah Samad FAROQUI"),
+                    entry("L3", "entity", "Purelogic R&D"),
+                    entry("L4", "entity", "HUJI-B"),
                 ],
             ),
             silver.WATCHLIST.schema,

@@ -3,63 +3,35 @@ and gives every customer and every entry that carry those names their own hit.""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.core.tables import silver
 from fcc.screening._match import screen_names
 from fcc.screening._run import with_entry_hash
-
-
-def _rows(spec, rows):
-    names = spec.schema.fieldNames()
-    return [tuple(r.get(n) for n in names) for r in rows]
-
-
-def _customer(cid, full):
-    return {"customer_id": cid, "full_name": full, "segment": "retail", "record_hash": cid}
-
-
-def _entry(eid, list_name, etype, name):
-    return {
-        "entry_id": eid,
-        "list_name": list_name,
-        "list_version": "v1",
-        "entity_type": etype,
-        "primary_name": name,
-        "names": [{"name": name, "name_type": "primary", "quality": "strong", "script": None}],
-        "dobs": [],
-        "nationalities": [],
-        "countries": [],
-        "programs": ["TEST"],
-        "crypto_addresses": [],
-        "remarks": None,
-        "loaded_at": datetime(2025, 1, 1),
-    }
+from tests.unit.screening._route_rows import customer, entry, rows
 
 
 def test_a_name_shared_by_customers_and_entries_hits_each_pair_once(spark):
     customers = spark.createDataFrame(
-        _rows(
+        rows(
             silver.CUSTOMERS,
             [
-                _customer("C1", "Viktor Bout"),
-                _customer("C2", "Viktor Bout"),
-                _customer("C3", "Viktor Ivan Sergei Bout"),
+                customer("C1", "Viktor Bout"),
+                customer("C2", "Viktor Bout"),
+                customer("C3", "Viktor Ivan Sergei Bout"),
             ],
         ),
         silver.CUSTOMERS.schema,
     )
     entries = with_entry_hash(
         spark.createDataFrame(
-            _rows(
+            rows(
                 silver.WATCHLIST,
                 [
-                    _entry("L1", "OFAC-SDN", "person", "Viktor BOUT"),
-                    _entry("L2", "UN", "person", "Viktor BOUT"),
-                    _entry("L3", "OFAC-SDN", "entity", "Viktor BOUT"),
+                    entry("L1", "person", "Viktor BOUT", list_name="OFAC-SDN"),
+                    entry("L2", "person", "Viktor BOUT", list_name="UN"),
+                    entry("L3", "entity", "Viktor BOUT", list_name="OFAC-SDN"),
                 ],
             ),
             silver.WATCHLIST.schema,
