@@ -96,6 +96,10 @@ def build_spark(
         "spark.sql.adaptive.skewJoin.enabled": "true",
         "spark.databricks.delta.schema.autoMerge.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        # PySpark records the Python call site of every column expression for error messages:
+        # several JVM round trips per expression, a sixth of the generator's time; Spark's
+        # errors keep their own context, and its query-context loggers quote row values anyway
+        "spark.python.sql.dataFrameDebugging.enabled": "false",
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
     }
