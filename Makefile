@@ -24,12 +24,12 @@ BENCH_ARGS ?=
 
 include make/ship.mk
 
-.PHONY: help venv check-java demo test test-slow test-faults lint format bench docs clean
+.PHONY: help venv check-java demo test test-slow test-scale test-faults lint format bench docs clean
 
 help:
 	@echo "make demo   - set up, generate the default data set if missing, run the nightly chain"
 	@echo "make test   - set up and run the test suite"
-	@echo "make test-slow / test-faults - integration tests on generated data (nightly chain, imports, SIGKILL)"
+	@echo "make test-slow / test-scale / test-faults - integration tests on generated data (nightly chain, imports, scale, SIGKILL)"
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - benchmarks (writes bench/results/*.json)"
 	@echo "make docs   - regenerate docs/tables.md"
@@ -80,7 +80,11 @@ test: venv
 # integration tests on generated data, skipped by `make test` for time: the nightly chain
 # (backfill, rerun identity, replay, failed step), imported public samples, SIGKILL faults
 test-slow: venv
-	FCC_NIGHTLY_IT=1 FCC_FAULT_IT=1 $(BIN)/pytest tests/integration
+	FCC_NIGHTLY_IT=1 FCC_FAULT_IT=1 FCC_SCALE_IT=1 $(BIN)/pytest tests/integration
+
+# detection at a hundredth of the money and twice the density (two generated worlds)
+test-scale: venv
+	FCC_SCALE_IT=1 $(BIN)/pytest tests/integration/test_scale_invariance.py
 
 test-faults: venv
 	FCC_FAULT_IT=1 $(BIN)/pytest tests/integration/test_faults.py

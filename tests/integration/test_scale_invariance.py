@@ -27,6 +27,12 @@ from fcc.governance.validate import typology_hit_table
 from fcc.pipeline import run_job
 from fcc.synth import generate
 from fcc.typologies import detected
+from tests.integration.opt_in import opt_in
+
+pytestmark = opt_in(
+    "FCC_SCALE_IT",
+    "two generated worlds ingested and detected over five nights (about 7 minutes on 2 cores)",
+)
 
 N, DAYS, SEED = 240, 10, 5
 END = date(2026, 11, 27)

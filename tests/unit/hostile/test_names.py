@@ -45,7 +45,7 @@ def test_zero_width_characters_do_not_change_the_analysis(words, marks, at, enti
 
 
 @FAST
-@given(name=long_text(100_000), entity_type=_TYPES)
+@given(name=long_text(100_000), entity_type=st.sampled_from(["person", "entity", None]))
 def test_a_100k_character_name_is_analysed(name, entity_type):
     got = analyse_name(name, entity_type)
     assert got.tokens and all(_TOKEN.match(t) for t in got.tokens)
