@@ -78,7 +78,8 @@ test: venv
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # integration tests on generated data, skipped by `make test` for time: the nightly chain
-# (backfill, rerun identity, replay, failed step), imported public samples, SIGKILL faults
+# (backfill, rerun identity, replay, failed step), imported public samples, the scale guard,
+# SIGKILL faults
 test-slow: venv
 	FCC_NIGHTLY_IT=1 FCC_FAULT_IT=1 FCC_SCALE_IT=1 $(BIN)/pytest tests/integration
 

@@ -31,7 +31,7 @@ from tests.integration.opt_in import opt_in
 
 pytestmark = opt_in(
     "FCC_SCALE_IT",
-    "two generated worlds ingested and detected over five nights (about 7 minutes on 2 cores)",
+    "two generated worlds ingested and detected over five nights (about 5 minutes on 2 cores)",
 )
 
 N, DAYS, SEED = 240, 10, 5
