@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import Indel, JaroWinkler
 from rigour.text import metaphone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,7 +43,13 @@ from fcc.screening._names import (  # noqa: E402
     romanisation_fold,
     skeleton,
 )
-from fcc.screening._score import _canonical_patronymic, is_patronymic  # noqa: E402
+from fcc.screening._score import (  # noqa: E402
+    _DOT_PAIRS,
+    DOT_VARIANT_MIN,
+    REJOINED_MIN_LETTERS,
+    _canonical_patronymic,
+    is_patronymic,
+)
 
 GIVEN = (
     "James Mary John Patricia Robert Jennifer Michael Linda William Elizabeth David Barbara "
@@ -102,8 +108,11 @@ class Prefilter:
         self.syms: dict[str, set[int]] = collections.defaultdict(set)
         self.first: dict[str, set[int]] = collections.defaultdict(set)
         self.initial: dict[str, set[int]] = collections.defaultdict(set)
+        self.letters: dict[str, set[int]] = collections.defaultdict(set)
         for i, ln in enumerate(index.names):
             for r in ln.readings:
+                if letters := self._letters(r.tokens):
+                    self.letters[letters].add(i)
                 for f in self._forms(r.tokens):
                     self.forms[f].add(i)
                     self.phon[metaphone(f) or f].add(i)
@@ -115,17 +124,40 @@ class Prefilter:
                 for s in self._joined_skeletons(r.tokens):
                     self.syms[s].add(i)
         self.vocab = list(self.forms)
+        self.letter_vocab = list(self.letters)
+
+    @staticmethod
+    def _letters(tokens: tuple[str, ...]) -> str:
+        """A name's letters sorted (the scorer rejoins names with other word boundaries)."""
+        joined = "".join(tokens)
+        return "".join(sorted(joined)) if len(joined) >= REJOINED_MIN_LETTERS else ""
+
+    @staticmethod
+    def _dot_variants(symbol: str) -> set[str]:
+        """Skeletons one dotted letter from a skeleton (the scorer pairs them when either is
+        an abjad one; a superset here only costs scoring)."""
+        if symbol[1:2] != ":" or len(symbol) - 2 < DOT_VARIANT_MIN:
+            return set()
+        sk = symbol[2:]
+        return {
+            "k:" + sk[:i] + other + sk[i + 1 :]
+            for i, letter in enumerate(sk)
+            for pair in _DOT_PAIRS
+            if letter in pair
+            for other in pair - {letter}
+        }
 
     @staticmethod
     def _joined_skeletons(tokens: tuple[str, ...]) -> set[str]:
-        """Skeletons of two adjacent parts joined, read either way (the scorer pairs two parts
-        with two when one side is in an abjad: 'bd lhbyb / Abdul Habib)."""
+        """Skeletons of two or three adjacent parts joined, read either way (the scorer pairs
+        them when one side is in an abjad: 'bd lhbyb / Abdul Habib)."""
         out = set()
-        for i in range(len(tokens) - 1):
-            run = tokens[i : i + 2]
-            for form, abjad in (("".join(run), True), ("".join(run), False)):
-                out.add("k:" + skeleton(form, abjad))
-            out.add("k:" + skeleton(assimilated_join(run), True))
+        for n in (2, 3):
+            for i in range(len(tokens) - n + 1):
+                run = tokens[i : i + n]
+                for form, abjad in (("".join(run), True), ("".join(run), False)):
+                    out.add("k:" + skeleton(form, abjad))
+                out.add("k:" + skeleton(assimilated_join(run), True))
         return out
 
     @staticmethod
@@ -163,8 +195,15 @@ class Prefilter:
                     out |= self.forms[match]
             for s in " ".join(r.symbols).split():
                 out |= self.syms.get(self._sym(s), set())
+                for v in self._dot_variants(s):
+                    out |= self.syms.get(v, set())
             for s in self._joined_skeletons(r.tokens):
                 out |= self.syms.get(s, set())
+            if letters := self._letters(r.tokens):
+                for match, _, _ in process.extract(
+                    letters, self.letter_vocab, scorer=Indel.distance, score_cutoff=2, limit=None
+                ):
+                    out |= self.letters[match]
         return out
 
 

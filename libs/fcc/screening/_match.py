@@ -68,6 +68,8 @@ def score_params(cfg: ScreeningSettings) -> ScoreParams:
         n.skeleton_similarity,
         n.unmatched_particle_weight,
         n.unmatched_patronymic_weight,
+        n.rejoined_similarity,
+        n.dot_variant_similarity,
     )
 
 

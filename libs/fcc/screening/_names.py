@@ -27,6 +27,7 @@ import hashlib
 import importlib.metadata
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,17 +118,20 @@ _ROMANISATION_DIGRAPHS = (
     ("j", "y"),
 )
 _INITIAL_GLIDE = re.compile(r"^[yi](?=[aeou])")
+# w closing a syllable is a vowel: Belarusian ў (BGN w: Yawhyeniy / Yauheni, Pawlaw / Paulau)
+_VOCALIC_W = re.compile(r"(?<=[aeiou])w(?![aeiouy])")
 
 
 @lru_cache(maxsize=1 << 18)
 def romanisation_fold(token: str) -> str:
     """A token with the spellings that romanisation schemes give one sound made one.
 
-    Digraphs become one letter, a word-initial glide before a vowel goes (Yuryevich / Iurevich /
-    Urevic, Yevgeniy / Evgenij), y and j read as i and doubled letters as one (Dmitriy /
-    Dmitrii / Dmitrij). Used only where spelling and metaphone do not already pair two parts.
+    Digraphs become one letter, a w closing a syllable a u (Yawhyeniy / Yauheni), a
+    word-initial glide before a vowel goes (Yuryevich / Iurevich / Urevic, Yevgeniy /
+    Evgenij), y and j read as i and doubled letters as one (Dmitriy / Dmitrii / Dmitrij). Used
+    only where spelling and metaphone do not already pair two parts.
     """
-    s = token
+    s = _VOCALIC_W.sub("u", token)
     for digraph, letter in _ROMANISATION_DIGRAPHS:
         s = s.replace(digraph, letter)
     s = _INITIAL_GLIDE.sub("", s).replace("y", "i")
@@ -174,7 +178,8 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
     - for an abjad token starting with l, the skeleton without it: the article al- written
       without its alef in unvowelled romanisations (lrhmn / Rahman);
     - for an abjad token starting with al, the skeleton without it also when the word after
-      the article is short (الحق alhq / Haq), which `skeleton` keeps whole;
+      the article is short (الحق alhq / Haq), which `skeleton` keeps whole, with its long
+      vowels when it is a single letter (العوادي alwady wdy / Aouadi wdy);
     - for an abjad token ending in h, the skeleton with and without it: a final h is a ta
       marbuta Latin spellings drop (نعمة nmh / Ni'mah nm) or the end of a digraph (عماش mash /
       Ammash msh);
@@ -187,24 +192,14 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
     - for an abjad token with j, the skeleton with g: Egyptian names write ج g (رجب rjb /
       Ragab, جمال jmal / Gamal).
     """
-    out = []
-    strict = skeleton(token, abjad)
-    if len(strict) >= MIN_SKELETON:
-        out.append(strict)
-    else:
-        s = token.replace("q", "k").replace("gh", "k").replace("v", "w")
-        s = _LATIN_VOWEL.sub("", s) if abjad else s.replace("a", "").translate(_LONG_VOWELS)
-        semi = _REPEATS.sub(r"\1", s)
-        if len(semi) >= MIN_SKELETON:
-            out.append(semi)
-        if abjad and len(semi.rstrip("yw")) >= MIN_SKELETON:
-            out.append(semi.rstrip("yw"))
+    out = _strict_or_long_vowels(token, abjad)
     if abjad and token.startswith("l") and not token.startswith("ll"):
         bare = skeleton(token[1:], abjad)
         if len(bare) >= 3:
             out.append(bare)
     if abjad and token.startswith("al") and len(token) > 3:
-        out.append(skeleton(token[2:], abjad))  # a short word after the article (الحق alhq / Haq)
+        # a short word after the article (الحق alhq / Haq, العوادي alwady / Aouadi)
+        out.extend(_strict_or_long_vowels(token[2:], abjad))
     if not abjad and "ch" in token:
         out.append(skeleton(token.replace("ch", "sh"), abjad))  # French ch for ش (Hamcho)
     if abjad and "dh" in token:
@@ -215,6 +210,18 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         stem = skeleton(token[:-1], abjad)
         out.extend((stem, stem + "h"))
     return [sk for sk in dict.fromkeys(out) if len(sk) >= MIN_SKELETON]
+
+
+def _strict_or_long_vowels(token: str, abjad: bool) -> list[str]:
+    """The skeleton, or when that is a single letter, the letters with the long vowels y / w
+    kept (and for an abjad token also without a final y / w); see `_skeletons`."""
+    strict = skeleton(token, abjad)
+    if len(strict) >= MIN_SKELETON:
+        return [strict]
+    s = token.replace("q", "k").replace("gh", "k").replace("v", "w")
+    s = _LATIN_VOWEL.sub("", s) if abjad else s.replace("a", "").translate(_LONG_VOWELS)
+    semi = _REPEATS.sub(r"\1", s)
+    return [semi, semi.rstrip("yw")] if abjad else [semi]
 
 
 def _latin_tokens(form: str) -> list[str]:
@@ -288,11 +295,27 @@ def analyse_readings(
     tag = _TYPE_TAGS.get(etype, NameTypeTag.UNK)
     text = strip_titles(name) if etype == "person" else name
     out: list[AnalysedName] = []
-    for form in latin_readings(text) or [text]:
-        a = _analyse_form(form, tag, params)
-        if a.tokens and a.tokens not in {o.tokens for o in out}:
-            out.append(a)
+    for part in (text, *script_runs(text)):
+        for form in latin_readings(part) or [part]:
+            a = _analyse_form(form, tag, params)
+            if a.tokens and a.tokens not in {o.tokens for o in out}:
+                out.append(a)
     return tuple(out)
+
+
+def _is_latin_word(word: str) -> bool:
+    return all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in word)
+
+
+def script_runs(text: str) -> tuple[str, ...]:
+    """The Latin words and the other words of a name written in both, each as a name of its
+    own (Agha Jan Alizai اغا جان عالیزی: one person's name twice); () for a name in one script."""
+    words = text.split()
+    latin = [w for w in words if _is_latin_word(w)]
+    other = [w for w in words if not _is_latin_word(w)]
+    if not any(any(c.isalpha() for c in w) for w in latin) or not other:
+        return ()
+    return " ".join(latin), " ".join(other)
 
 
 def analyse_name(
@@ -328,6 +351,18 @@ def deletion_keys(token: str) -> tuple[str, ...]:
     return tuple(
         sorted({"1d" + token, *("1d" + t for t in shorter if len(t) >= DELETION_MIN_LENGTH)})
     )
+
+
+REJOINED_MIN_LETTERS = 8  # fewer letters spell too many names in other word boundaries
+
+
+def rejoined_key(tokens: Sequence[str]) -> tuple[str, ...]:
+    """The key of a name's letters sorted, whatever its word boundaries and order; () for a
+    name with an initial or under REJOINED_MIN_LETTERS letters."""
+    joined = "".join(tokens)
+    if len(joined) < REJOINED_MIN_LETTERS or any(len(t) < 2 for t in tokens):
+        return ()
+    return ("L" + "".join(sorted(joined)),)
 
 
 def _pair(a: str, b: str) -> str:
@@ -369,7 +404,9 @@ def _blocking_keys(
     joined key as one more token (`_joined_keys`): split / merged parts (Abdul Rahman vs
     Abdulrahman, xi jin ping vs Xi Jinping, A. S. Zabihpour vs Ameneh Sadat Zabih Pour) meet. A
     name some of whose tokens romanise another way (`romanisation_fold`) also has the keys of
-    its folded tokens, so Gleb Khloponin meets Gleb Hloponin.
+    its folded tokens, so Gleb Khloponin meets Gleb Hloponin. A name of REJOINED_MIN_LETTERS
+    letters or more also keys on its letters sorted (`rejoined_key`), so a name written with
+    other word boundaries and in another order (Chi Linbaima / Baima Chilin) meets.
     """
     folds = [romanisation_fold(t) if len(t) > 1 else t for t in tokens]
     keys = set(_blocking_keys(folds, symbols, params, True)) if folds != tokens else set()
@@ -377,6 +414,7 @@ def _blocking_keys(
     useful = [i for i in long_enough if not is_stopword(tokens[i])] or long_enough
     if tokens:
         keys.add("c" + "".join(sorted(tokens)))
+        keys.update(rejoined_key(tokens))
     base = {i: _token_keys(tokens[i], params) for i in long_enough}
     syms = {
         i: (
@@ -503,7 +541,7 @@ def single_token_keys(
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
     the symbol of Abdullah) and consonant skeletons.
     """
-    keys: set[str] = set()
+    keys: set[str] = set(rejoined_key(tokens))
     long_enough = [len(t) >= params.min_token_length for t in tokens]
     informative = [ok and not is_stopword(t) for t, ok in zip(tokens, long_enough, strict=True)]
     for t, ok in zip(tokens, informative, strict=True):

@@ -25,7 +25,9 @@ than a wrong surname); a left-over initial or patronymic is compatible evidence 
 `unmatched_patronymic_weight` on either side; a particle (al, bin, de, van ...) costs
 `unmatched_particle_weight`, but only when at least two parts paired (Al Green is not Green);
 half of a two-part given name (Jong of Jong Un) left over costs `unmatched_subject_weight`.
-So only a name whose every part is paired exactly scores 1.0.
+So only a name whose every part is paired exactly scores 1.0. A name whose parts, in some
+order, spell the other's letters with other word boundaries (Chi Linbaima / Baima Chilin: a
+name transcribed syllable by syllable) scores at least `rejoined_similarity`.
 
 `token_sort`, `token_set` and `concat` are stored for review only: a bag of tokens never
 overrides a surname mismatch.
@@ -38,13 +40,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import permutations
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
 from rigour.text import metaphone
 
 from fcc.screening._names import (
     ACRONYM_LETTER,
+    REJOINED_MIN_LETTERS,
     assimilated_join,
     is_initial,
     romanisation_fold,
@@ -52,8 +56,9 @@ from fcc.screening._names import (
 )
 
 _VOWEL_START = frozenset("aeiouy")
+REJOINED_TYPO_LETTERS = 12  # a name rejoined in other word boundaries may differ by one edit
 PARTICLES = frozenset(
-    "al el ul ad ud as ash at az bin ibn bint ben bou ould de da di du del della dei der den "
+    "al el ul ad ud as ash at az bin ibn bint bn bnt ben bou ould de da di du del della dei der den "
     "van von la le les los las dos das do y e zu".split()
 )
 _PATRONYMIC = re.compile(
@@ -76,6 +81,10 @@ class ScoreParams:
     skeleton_similarity: float = 0.9  # an abjad part and a part with its consonant skeleton
     unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
     unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
+    rejoined_similarity: float = 0.9  # one name's letters in other word boundaries and order
+    dot_variant_similarity: float = (
+        0.85  # an abjad part one dotted letter from the other's skeleton
+    )
 
     def __post_init__(self) -> None:  # the params key every per-part cache: hash them once
         object.__setattr__(self, "_hash", hash(tuple(self.__dict__.values())))
@@ -125,6 +134,29 @@ def _skeleton_match(a: frozenset[str], b: frozenset[str]) -> bool:
     return any(s[0] == "K" and ("k" + s[1:] in b or s in b) for s in a) or any(
         s[0] == "K" and "k" + s[1:] in a for s in b
     )
+
+
+# Arabic-script letters told apart only by their dots, as Latin readings write them (ص / ض s / z,
+# ر / ز r / z, د / ذ d / z, ح / ج h / j, ب / ت / ن b / t / n, ف / ق f / k, ط / ظ t / z): a dot
+# lost or added in typing or OCR (مرتصی for مرتضی, Morteza)
+_DOT_PAIRS = frozenset(frozenset(p) for p in ("sz", "rz", "dz", "hj", "bt", "bn", "tn", "fk", "tz"))
+DOT_VARIANT_MIN = 4  # consonants a skeleton needs before one dotted letter may differ
+
+
+def _dot_variant_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    """An abjad skeleton (K:) of DOT_VARIANT_MIN letters or more and a skeleton of the other
+    part one letter apart, the two letters' Arabic forms differing only in their dots."""
+    for x, y in ((a, b), (b, a)):
+        for s in x:
+            if s[0] != "K" or len(s) - 2 < DOT_VARIANT_MIN:
+                continue
+            for t in y:
+                if len(t) != len(s):
+                    continue
+                diff = [(u, v) for u, v in zip(s[2:], t[2:], strict=True) if u != v]
+                if len(diff) == 1 and frozenset(diff[0]) in _DOT_PAIRS:
+                    return True
+    return False
 
 
 @lru_cache(maxsize=1 << 20)
@@ -201,8 +233,11 @@ def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: Sc
         if a == b:
             return 1.0
     sim = _spelling_similarity(a, b, params)
-    if sim < params.skeleton_similarity and sa[1] and sb[1] and _skeleton_match(sa[1], sb[1]):
-        return params.skeleton_similarity
+    if sim < params.skeleton_similarity and sa[1] and sb[1]:
+        if _skeleton_match(sa[1], sb[1]):
+            return params.skeleton_similarity
+        if sim < params.dot_variant_similarity and _dot_variant_match(sa[1], sb[1]):
+            return params.dot_variant_similarity
     return sim
 
 
@@ -380,23 +415,28 @@ def _candidates(
 def _joined_skeleton_pairs(
     q: list[str], c: list[str], q_abjad: bool, c_abjad: bool, params: ScoreParams
 ) -> list[tuple[float, tuple, tuple]]:
-    """Two adjacent parts on each side with one consonant skeleton, one side in an abjad: the
-    article written with the word after it on one side and before it on the other ('bd
-    lhbyb / Abdul Habib)."""
+    """Two or three adjacent parts on each side with one consonant skeleton, one side in an
+    abjad: the article written with the word after it on one side and before it on the other
+    ('bd lhbyb / Abdul Habib), two words written as one (محمدعبد البصیر / Mohammad Abdul
+    Basir)."""
     sides = []
     for x, abjad, other in ((q, q_abjad, c_abjad), (c, c_abjad, q_abjad)):
         sides.append(
             [
-                (i, set(_joined_skeleton_keys(tuple(x[i : i + 2]), abjad, other)))
-                for i in range(len(x) - 1)
-                if min(len(x[i]), len(x[i + 1])) > 1
+                (
+                    tuple(range(i, i + n)),
+                    set(_joined_skeleton_keys(tuple(x[i : i + n]), abjad, other)),
+                )
+                for n in (2, 3)
+                for i in range(len(x) - n + 1)
+                if min(len(t) for t in x[i : i + n]) > 1
             ]
         )
     return [
-        (params.skeleton_similarity, (i, i + 1), (j, j + 1))
+        (params.skeleton_similarity, i, j)
         for i, a in sides[0]
         for j, b in sides[1]
-        if _skeleton_match(frozenset(a), frozenset(b))
+        if len(i) + len(j) < 6 and _skeleton_match(frozenset(a), frozenset(b))
     ]
 
 
@@ -498,6 +538,32 @@ def _greedy(
     return total / (matched + weight)
 
 
+@lru_cache(maxsize=1 << 16)
+def _rejoined_similarity(q: tuple[str, ...], c: tuple[str, ...], params: ScoreParams) -> float:
+    """`rejoined_similarity` when one name's parts, in some order, spell the other's letters
+    with other word boundaries (Chi Linbaima / Baima Chilin, Tu Niyaziaierken / Aierken
+    Tuniyazi: a name transcribed syllable by syllable), one edit allowed in a name of
+    REJOINED_TYPO_LETTERS letters or more; else 0. Names with an initial never rejoin."""
+    jq, jc = "".join(q), "".join(c)
+    shorter = min(len(jq), len(jc))
+    if (
+        abs(len(jq) - len(jc)) > 1
+        or shorter < REJOINED_MIN_LETTERS
+        or max(len(q), len(c)) > 4
+        or len(q) + len(c) < 3
+    ):
+        return 0.0
+    if any(len(t) < 2 for t in (*q, *c)):
+        return 0.0
+    edits = 1 if shorter >= REJOINED_TYPO_LETTERS else 0
+    if Indel.distance("".join(sorted(jq)), "".join(sorted(jc))) > 2 * edits:
+        return 0.0  # not the same letters: no order of the parts can spell them
+    for parts, joined in ((c, jq), (q, jc)):
+        if any(OSA.distance("".join(p), joined) <= edits for p in permutations(parts)):
+            return params.rejoined_similarity
+    return 0.0
+
+
 def aligned_score(
     q: Sequence[str], c: Sequence[str], qs: Sequence[str], cs: Sequence[str], params: ScoreParams
 ) -> float:
@@ -510,9 +576,13 @@ def aligned_score(
         (p for p in _candidates(q, c, qs, cs, params) if p[0] >= params.token_min),
         key=lambda p: (-p[0], len(p[1]) + len(p[2])),
     )
-    best = _greedy(pairs, q, c, qs, cs, params)
+    best = max(_greedy(pairs, q, c, qs, cs, params), _rejoined_similarity(q, c, params))
     if any(len(i) + len(j) > 2 for _, i, j in pairs):
-        joined_first = sorted(pairs, key=lambda p: (len(p[1]) + len(p[2]) == 2, -p[0]))
+        # among joined pairings equally similar, the one covering more parts first: عبد الله /
+        # Abd Allah before عبد الله / Abdel when both are possible
+        joined_first = sorted(
+            pairs, key=lambda p: (len(p[1]) + len(p[2]) == 2, -p[0], -len(p[1]) - len(p[2]))
+        )
         best = max(best, _greedy(joined_first, q, c, qs, cs, params))
     return best
 

@@ -46,6 +46,8 @@ _URDU = str.maketrans(
 )
 # letters whose Persian reading differs from ICU's Arabic one, as the Arabic letter read so
 _PERSIAN_VALUES = str.maketrans({"ث": "س", "ذ": "ز", "ض": "ز", "ظ": "ز", "ژ": "ج"})
+_PERSIAN_ONLY = re.compile("[\u067e\u0686\u0698\u06a9\u06af\u06cc]")  # پ چ ژ ک گ ی
+_ARABIC_KAF, _GAF = "\u0643", "\u06af"
 _KHMER_CONSONANTS = dict(
     zip(
         "កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអ",
@@ -227,6 +229,37 @@ def _han_name(text: str) -> list[str]:
     return chars if lo <= len(chars) <= hi else []
 
 
+def _transcribed_words(pinyin: str) -> list[str]:
+    """Words of a foreign name written in Han characters, from its pinyin syllables.
+
+    Han transcribes a Uyghur, Tibetan or Western name syllable by syllable, and Latin spellings
+    of it join the syllables of each word (吐尼亚孜艾尔肯 -> Tuniyazi Aierken). Words are the
+    groups between middle dots when the name has them (依明巴海·艾力更 -> yimingbahai
+    ailigeng); a name of five syllables or more without them, longer than a Chinese name, is
+    read as two words split at every place that leaves each two syllables or more.
+    """
+    groups = [g.split() for g in re.split(r"[\u00b7\u30fb\u2027]", pinyin)]
+    groups = [g for g in groups if g]
+    if len(groups) > 1:
+        return [" ".join("".join(g) for g in groups)]
+    syllables = groups[0] if groups else []
+    if len(syllables) <= HAN_NAME_LENGTH[1]:
+        return []
+    return [
+        "".join(syllables[:k]) + " " + "".join(syllables[k:]) for k in range(2, len(syllables) - 1)
+    ]
+
+
+def _persian_variants(text: str) -> list[str]:
+    """An Arabic-script name as written, with the Persian values of its letters, and when an
+    Arabic kaf stands in Persian text, with that kaf read as gaf: Persian wrote گ as a kaf
+    for centuries, and keyboards without گ still do (كل آغا / Gul Agha)."""
+    out = [text, text.translate(_PERSIAN_VALUES)]
+    if _ARABIC_KAF in text and _PERSIAN_ONLY.search(text):
+        out += [t.replace(_ARABIC_KAF, _GAF) for t in out]
+    return list(dict.fromkeys(out))
+
+
 def _korean(text: str) -> list[str]:
     """Hangul spellings of a Han name read in Korean: every reading of the surname, the first
     (name) reading of the rest; [] unless 2-4 characters that all have a reading."""
@@ -340,15 +373,17 @@ def latin_readings(text: str) -> list[str]:
         if _has(text, 0x4E00, 0x9FFF):
             readings.append(_japanese(text))
     elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
-        readings.append(_icu("Han-Latin/Names").transliterate(text))
+        pinyin = _icu("Han-Latin/Names").transliterate(text)
+        readings.append(pinyin)
+        readings.extend(_transcribed_words(pinyin))
         cantonese, *other_surnames = _cantonese(text)
         readings.append(cantonese)
         readings.append(_japanese(text))
         for hangul in _korean(text):
             readings.extend(_hangul_readings(hangul))
         readings.extend(other_surnames)
-    elif _has(text, 0x0600, 0x06FF) and text.translate(_PERSIAN_VALUES) != text:
-        readings.extend((text, text.translate(_PERSIAN_VALUES)))
+    elif _has(text, 0x0600, 0x06FF) and len(variants := _persian_variants(text)) > 1:
+        readings.extend(variants)
     elif text is not original:
         readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour
     return [r for r in readings if r.strip()]

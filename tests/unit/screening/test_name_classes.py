@@ -251,7 +251,8 @@ def test_a_korean_name_in_han_has_its_korean_readings():
     assert _score("崔哲民", "CHOE Chol Min") == 1.0  # the North Korean spelling of 철: Chol
     assert _blocked("崔哲民", "CHOE Chol Min")
     # a Korean name has two to four characters: a longer text gets no Korean reading
-    assert len(latin_readings("金正恩金正恩")) == 3
+    longer = latin_readings("金正恩金正恩")
+    assert longer and not any(r.startswith(("gim", "kim", "geum", "kum")) for r in longer)
 
 
 @pytest.mark.parametrize(
@@ -375,6 +376,117 @@ def test_long_vowel_skeletons_do_not_pair_two_vowelled_spellings():
     # ali / eli (Jaro-Winkler 0.7778) do not pair although both read ly: skeletons pair an
     # abjad part with another part only; khan alone: 1 / (1 + 0.5 + 0.3)
     assert _score("Ali Khan", "Eli KHAN") == pytest.approx(0.5556, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # bn (بن unvowelled) is the particle bin: left over it costs a particle, not a part;
+        # hmyd / Hamid and عبد الله / Abdullah by rigour symbol, alahmr / Ahmar by skeleton
+        ("حميد بن عبد الله الأحمر", "Hamid Abdullah AHMAR", (1 + 1 + 0.9) / (3 + 0.05)),
+        # the word after the article a single consonant (wady: d): its letters with the long
+        # vowels kept meet the French spelling (العوادي wdy / Aouadi wdy); the list's al-
+        # left over is a particle
+        ("سعيد العوادي", "Said al-AOUADI", (1 + 0.9) / (2 + 0.05)),
+        # abd allah / abdel: both skeletons bdl, but the pairing covering more parts comes
+        # first among equally similar joined pairings, so each abd pairs in its own span
+        ("'bd llh mhmd rjb 'bd lrhmn", "ABD ALLAH MOHAMED RAGAB ABDEL RAHMAN", 0.9),
+        # two words written as one (محمدعبد) against three: mhmdbd + lbsyr and mohammad + abdul
+        # + basir share the skeleton mhmdbdlbsr
+        ("نظر محمدعبد البصیر", "NAZIR MOHAMMAD ABDUL BASIR", 0.9),
+        ("nzr mhmd'bd lbsyr", "NAZIR MOHAMMAD ABDUL BASIR", 0.9),
+    ],
+)
+def test_particles_articles_and_word_boundaries_of_arabic_names(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # ص for ض (one dot): mrts / Morteza mrtz at dot_variant_similarity, ly / Ali by
+        # symbol, by + rng / Birang by skeleton
+        ("علی مرتصی بی رنگ", "Ali Morteza BIRANG", (1 + 0.85 + 0.9) / 3),
+        ("tvfyq mhmd khzvr", "Tawfiq Muhammad KHADOUR", (0.9 + 0.9 + 0.85) / 3),  # ذ read z
+        # l / d are not told apart by dots: khlvr pairs with nothing
+        ("tvfyq mhmd khlvr", "Tawfiq Muhammad KHADOUR", (0.9 + 0.9) / (2 + 0.5 + 0.3)),
+    ],
+)
+def test_an_arabic_script_part_one_dot_apart_pairs_below_a_skeleton(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_a_skeleton_of_three_consonants_never_pairs_one_dot_apart():
+    # hmz / hmd (Hamza / Hamid) differ by a dotted letter, but three consonants are too few
+    assert _score("حامد علي", "Hamza ALI") == pytest.approx(1 / (1 + 0.5 + 0.3), abs=1e-4)
+
+
+def test_an_arabic_kaf_in_persian_text_is_also_read_as_gaf():
+    # ك (Arabic kaf) beside the Persian ی: the text has a reading with گ (gul)
+    assert _score("كُل آغا اسحاقزی", "GUL AGHA ISHAKZAI") == pytest.approx(2.9 / 3, abs=1e-4)
+    assert _blocked("كُل آغا اسحاقزی", "GUL AGHA ISHAKZAI")
+    # Arabic text (no Persian letter) keeps its kaf only
+    assert not any("\u06af" in r for r in latin_readings("كمال مصطفى"))
+
+
+def test_a_name_in_two_scripts_is_also_read_as_each_script_alone():
+    # the Latin words alone meet the list name (its Haji a title), and the Arabic ones alone
+    assert _score("Agha Jan Alizai اغا جان عالیزی", "Haji Agha Jan ALIZAI") == 1.0
+    tokens = {r.tokens for r in analyse_readings("Agha Jan Alizai اغا جان عالیزی", "person", KP)}
+    assert {("agha", "jan", "alizai"), ("agha", "jan", "alyzy")} <= tokens
+    assert len(analyse_readings("Vladimir Putin", "person", KP)) == 1
+
+
+def test_a_w_closing_a_syllable_is_read_as_u():
+    # Belarusian ў: BGN's Yawhyeniy folds to Yauheni's letters (phonetic_similarity)
+    expected = (0.9 + 1 + 1) / 3
+    assert _score("Yawhyeniy Yuryevich Krakhotsin", "Yauheni Yurevich KRAKHOTSIN") == (
+        pytest.approx(expected, abs=1e-4)
+    )
+    assert _blocked("Yawhyeniy Yuryevich Krakhotsin", "Yauheni Yurevich KRAKHOTSIN")
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        ("吐尼亚孜艾尔肯", "Aierken TUNIYAZI"),  # seven syllables, no middle dot: every split
+        ("依明巴海·艾力更", "Ailigeng YIMINGBAHAI"),  # the middle dot separates the words
+    ],
+)
+def test_a_foreign_name_in_han_is_read_as_words_of_joined_syllables(subject, listed):
+    assert _score(subject, listed) == 1.0
+    assert _blocked(subject, listed)
+
+
+def test_a_chinese_name_of_four_characters_or_fewer_is_not_split_into_words():
+    assert latin_readings("赤林白玛")[0] == "chì lín bái mǎ"
+    assert not any(" " not in r.strip() for r in latin_readings("赤林白玛"))
+    assert len({r for r in latin_readings("习近平") if len(r.split()) == 2}) == 0
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        # the same letters in other word boundaries and order: rejoined_similarity
+        ("Chi Linbaima", "Baima CHILIN", 0.9),
+        ("Tu Niyaziaierken", "Aierken TUNIYAZI", 0.9),
+        # one edit allowed from 12 letters (zhakeer / zhaker)
+        ("Zha Keerxuekelaiti", "Xuekelaiti ZHAKER", 0.9),
+        # under 12 letters no edit: chilinbaim / baimachilin do not rejoin
+        ("Chi Linbaim", "Baima CHILIN", 0.0),
+    ],
+)
+def test_a_name_written_with_other_word_boundaries_and_order_rejoins(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    if expected:
+        assert _blocked(subject, listed)
+
+
+def test_short_names_and_names_with_initials_never_rejoin():
+    assert _score("Ana Li", "Ali NAN") == 0.0  # six letters
+    assert _score("J Chilinbaima", "Baima CHILIN J") < THRESHOLD
 
 
 def test_hangul_has_revised_and_mccune_reischauer_readings():

@@ -21,6 +21,8 @@ class NameMatchingSettings(Strict):
     skeleton_similarity: float = 0.9  # an Arabic / Hebrew part and one with its consonant skeleton
     unmatched_particle_weight: float = 0.05  # cost of a left-over particle (al, bin, de, van)
     unmatched_patronymic_weight: float = 0.2  # cost of a left-over patronymic or initial
+    rejoined_similarity: float = 0.9  # one name's letters in other word boundaries and order
+    dot_variant_similarity: float = 0.85  # an Arabic-script part one dotted letter from the other
 
 
 class BlockingSettings(Strict):
