@@ -295,8 +295,9 @@ def analyse_readings(
     tag = _TYPE_TAGS.get(etype, NameTypeTag.UNK)
     text = strip_titles(name) if etype == "person" else name
     out: list[AnalysedName] = []
-    for part in (text, *script_runs(text)):
-        for form in latin_readings(part) or [part]:
+    person = etype == "person"
+    for part in (text, *(script_runs(text) if person else ())):
+        for form in latin_readings(part, person) or [part]:
             a = _analyse_form(form, tag, params)
             if a.tokens and a.tokens not in {o.tokens for o in out}:
                 out.append(a)
@@ -308,8 +309,9 @@ def _is_latin_word(word: str) -> bool:
 
 
 def script_runs(text: str) -> tuple[str, ...]:
-    """The Latin words and the other words of a name written in both, each as a name of its
-    own (Agha Jan Alizai اغا جان عالیزی: one person's name twice); () for a name in one script."""
+    """The Latin words and the other words of a person's name written in both, each as a name
+    of its own (Agha Jan Alizai اغا جان عالیزی: one name twice); () for a name in one script.
+    Not for organisations: their Latin words are mostly a legal form (OOO Вела-Марин)."""
     words = text.split()
     latin = [w for w in words if _is_latin_word(w)]
     other = [w for w in words if not _is_latin_word(w)]

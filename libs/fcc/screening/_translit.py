@@ -347,8 +347,9 @@ def _japanese(text: str) -> str:
     return "" if "?" in latin else " ".join(latin.casefold().split())
 
 
-def latin_readings(text: str) -> list[str]:
-    """Readings of a name for analysis (the first is the main one).
+def latin_readings(text: str, person: bool = False) -> list[str]:
+    """Readings of a name for analysis (the first is the main one); a person's name written in
+    Han also has its words of joined syllables (`_transcribed_words`).
 
     [] when rigour's own transliteration of the text is used as it is (Latin, Cyrillic, Greek,
     Arabic, Hebrew, Armenian, Georgian, Thai ...).
@@ -375,7 +376,7 @@ def latin_readings(text: str) -> list[str]:
     elif _has(text, 0x4E00, 0x9FFF) or _has(text, 0x3400, 0x4DBF):
         pinyin = _icu("Han-Latin/Names").transliterate(text)
         readings.append(pinyin)
-        readings.extend(_transcribed_words(pinyin))
+        readings.extend(_transcribed_words(pinyin) if person else ())
         cantonese, *other_surnames = _cantonese(text)
         readings.append(cantonese)
         readings.append(_japanese(text))

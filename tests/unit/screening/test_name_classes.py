@@ -251,8 +251,7 @@ def test_a_korean_name_in_han_has_its_korean_readings():
     assert _score("崔哲民", "CHOE Chol Min") == 1.0  # the North Korean spelling of 철: Chol
     assert _blocked("崔哲民", "CHOE Chol Min")
     # a Korean name has two to four characters: a longer text gets no Korean reading
-    longer = latin_readings("金正恩金正恩")
-    assert longer and not any(r.startswith(("gim", "kim", "geum", "kum")) for r in longer)
+    assert len(latin_readings("金正恩金正恩")) == 3
 
 
 @pytest.mark.parametrize(
@@ -460,10 +459,16 @@ def test_a_foreign_name_in_han_is_read_as_words_of_joined_syllables(subject, lis
     assert _blocked(subject, listed)
 
 
-def test_a_chinese_name_of_four_characters_or_fewer_is_not_split_into_words():
-    assert latin_readings("赤林白玛")[0] == "chì lín bái mǎ"
-    assert not any(" " not in r.strip() for r in latin_readings("赤林白玛"))
-    assert len({r for r in latin_readings("习近平") if len(r.split()) == 2}) == 0
+def test_chinese_names_and_organisations_in_han_are_not_split_into_words():
+    # four characters or fewer: a Chinese personal name, one token per syllable
+    assert latin_readings("赤林白玛", person=True)[0] == "chì lín bái mǎ"
+    assert all(len(r.split()) == 4 for r in latin_readings("赤林白玛", person=True))
+    assert all(len(r.split()) == 3 for r in latin_readings("习近平", person=True))
+    # a person's name of seven syllables has its four two-word splits; an organisation none
+    person = latin_readings("吐尼亚孜艾尔肯", person=True)
+    assert sum(len(r.split()) == 2 for r in person) == 4
+    assert not any(len(r.split()) == 2 for r in latin_readings("丹东天富贸易有限公司"))
+    assert len(analyse_readings("OOO Вела-Марин", "entity", KP)) == 1
 
 
 @pytest.mark.parametrize(
