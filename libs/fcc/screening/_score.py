@@ -58,8 +58,8 @@ from fcc.screening._names import (
 _VOWEL_START = frozenset("aeiouy")
 REJOINED_TYPO_LETTERS = 12  # a name rejoined in other word boundaries may differ by one edit
 PARTICLES = frozenset(
-    "al el ul ad ud as ash at az bin ibn bint bn bnt ben bou ould de da di du del della dei der den "
-    "van von la le les los las dos das do y e zu".split()
+    "al el ul ad ud as ash at az bin ibn bint bn bnt ben bou ould de da di du del della dei der "
+    "den van von la le les los las dos das do y e zu".split()
 )
 _PATRONYMIC = re.compile(
     r"(ovich|evich|ovitch|evitch|owitsch|ewitsch|owicz|ewicz|ovic|evic|ovych|evych|ovna|evna|"
@@ -82,9 +82,7 @@ class ScoreParams:
     unmatched_particle_weight: float = 0.05  # a left-over particle (al, bin, de, van)
     unmatched_patronymic_weight: float = 0.2  # a left-over patronymic or initial, either side
     rejoined_similarity: float = 0.9  # one name's letters in other word boundaries and order
-    dot_variant_similarity: float = (
-        0.85  # an abjad part one dotted letter from the other's skeleton
-    )
+    dot_variant_similarity: float = 0.85  # an abjad part one dotted letter from the other
 
     def __post_init__(self) -> None:  # the params key every per-part cache: hash them once
         object.__setattr__(self, "_hash", hash(tuple(self.__dict__.values())))
@@ -543,7 +541,8 @@ def _rejoined_similarity(q: tuple[str, ...], c: tuple[str, ...], params: ScorePa
     """`rejoined_similarity` when one name's parts, in some order, spell the other's letters
     with other word boundaries (Chi Linbaima / Baima Chilin, Tu Niyaziaierken / Aierken
     Tuniyazi: a name transcribed syllable by syllable), one edit allowed in a name of
-    REJOINED_TYPO_LETTERS letters or more; else 0. Names with an initial never rejoin."""
+    REJOINED_TYPO_LETTERS letters or more; else 0. Names with an initial or of more than four
+    parts never rejoin."""
     jq, jc = "".join(q), "".join(c)
     shorter = min(len(jq), len(jc))
     if (
