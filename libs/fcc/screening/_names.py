@@ -543,7 +543,7 @@ def single_token_keys(
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
     the symbol of Abdullah) and consonant skeletons.
     """
-    keys: set[str] = set(rejoined_key(tokens))
+    keys: set[str] = set()
     long_enough = [len(t) >= params.min_token_length for t in tokens]
     informative = [ok and not is_stopword(t) for t, ok in zip(tokens, long_enough, strict=True)]
     for t, ok in zip(tokens, informative, strict=True):
