@@ -1,10 +1,12 @@
 """Benchmark: screen N generated customers against the real OFAC SDN and UN name sets.
 
-Reports the time to analyse the list names (what a night after a list change adds; the
-nightly keeps them in silver.watchlist_name_analysis), the screening step's wall time with the
-list names analysed (blocking and scoring each distinct name, in one action as the nightly
-runs it), the distinct names and name pairs it scored, the candidate pairs per
-customer, recall of planted list-name variants, and two comparisons with brute force:
+The customers are written to a Delta table first (setup), and the step reads them from it as
+the nightly reads silver.customers. Reports the time to analyse the list names (what a night
+after a list change adds; the nightly keeps them in silver.watchlist_name_analysis), the
+screening step's wall time with the list names analysed (blocking and scoring each distinct
+name, in one action as the nightly runs it), the distinct names and name pairs it scored, the
+candidate pairs per customer, recall of planted list-name variants, and two comparisons with
+brute force:
 - speed: rapidfuzz scoring every (customer, list name) pair on all cores, timed on the first
   `--brute-sample` customers and scaled to all of them (its cost is linear in customers); and
   the same brute force over each distinct customer name once;
@@ -26,7 +28,9 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -227,7 +231,12 @@ def main() -> None:
         "dob date, nationality string, residence_country string, segment string, "
         "record_hash string"
     )
-    cust_df = spark.createDataFrame(customers, schema).repartition(args.partitions)
+    # the customers are read from a Delta table, as the nightly reads silver.customers
+    silver_customers = tempfile.mkdtemp(prefix="bench-screening-customers-")
+    spark.createDataFrame(customers, schema).repartition(args.partitions).write.format(
+        "delta"
+    ).mode("overwrite").save(silver_customers)
+    cust_df = spark.read.format("delta").load(silver_customers)
     fields = [f.name for f in WATCHLIST_FIELDS if f.name != "loaded_at"]
     entries = spark.createDataFrame(
         [tuple(r.get(f) for f in fields) for r in rows],
@@ -272,6 +281,7 @@ def main() -> None:
     for df in cached:
         df.unpersist()
     spark.stop()
+    shutil.rmtree(silver_customers, ignore_errors=True)
 
     list_texts = [ascii_text(n["name"]).lower() for r in rows for n in r["names"]]
     brute_n = min(args.brute_sample, len(customers))

@@ -100,8 +100,10 @@ def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
     """silver.customers -> one row per distinct customer name: full name and given + family."""
 
     def transform(customers: DataFrame) -> DataFrame:
-        variants = F.array(
-            F.col("full_name"), F.concat_ws(" ", F.col("given_name"), F.col("family_name"))
+        # the full name, then given + family when they spell another name (array_distinct keeps
+        # the first of equal ones: no shuffle of the population to drop duplicates)
+        variants = F.array_distinct(
+            F.array(F.col("full_name"), F.concat_ws(" ", F.col("given_name"), F.col("family_name")))
         )
         # a customer with a date of birth is a natural person (a sole trader in a company
         # segment is one too); only a company-segment customer without one is a legal entity
@@ -115,19 +117,15 @@ def subject_names(cfg: ScreeningSettings) -> Callable[[DataFrame], DataFrame]:
         dob_text = F.date_format("dob", "yyyy-MM-dd")
         if "dob_partial" in customers.columns:
             dob_text = F.coalesce(F.col("dob_partial"), dob_text)
-        return (
-            customers.select(
-                "customer_id",
-                F.col("record_hash").alias("customer_hash"),
-                dob_text.alias("dob_text"),
-                "nationality",
-                "residence_country",
-                subject_type.alias("subject_type"),
-                F.posexplode(variants).alias("variant", "subject"),
-            )
-            .where(F.length(F.trim(F.col("subject"))) > 0)
-            .dropDuplicates(["customer_id", "subject"])
-        )
+        return customers.select(
+            "customer_id",
+            F.col("record_hash").alias("customer_hash"),
+            dob_text.alias("dob_text"),
+            "nationality",
+            "residence_country",
+            subject_type.alias("subject_type"),
+            F.posexplode(variants).alias("variant", "subject"),
+        ).where(F.length(F.trim(F.col("subject"))) > 0)
 
     return transform
 

@@ -127,11 +127,20 @@ def _sets(symbols: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(skels)
 
 
-def _skeleton_match(a: frozenset[str], b: frozenset[str]) -> bool:
-    """An abjad skeleton (K:) meets the same skeleton from either side."""
-    return any(s[0] == "K" and ("k" + s[1:] in b or s in b) for s in a) or any(
-        s[0] == "K" and "k" + s[1:] in a for s in b
+@lru_cache(maxsize=1 << 18)
+def _skeleton_norms(skeletons: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the abjad skeletons, every skeleton), each written with the k: prefix."""
+    return (
+        frozenset("k" + s[1:] for s in skeletons if s[0] == "K"),
+        frozenset("k" + s[1:] for s in skeletons),
     )
+
+
+def _skeleton_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    """An abjad skeleton (K:) meets the same skeleton (k: or K:) from either side."""
+    abjad_a, all_a = _skeleton_norms(a)
+    abjad_b, all_b = _skeleton_norms(b)
+    return not abjad_a.isdisjoint(all_b) or not abjad_b.isdisjoint(all_a)
 
 
 # Arabic-script letters told apart only by their dots, as Latin readings write them (ص / ض s / z,
@@ -273,6 +282,35 @@ class _Span:
     joined: str
     abjad: bool  # a part of the run is written in an abjad
     symbols: frozenset[str]  # rigour symbols of the whole span (عبد الحق)
+    reach: frozenset[tuple[str, int]]  # (first letter, length) of the parts it could pair with
+    skeletons: tuple[tuple[str, ...], tuple[str, ...]]  # joined skeleton keys: vs Latin, vs abjad
+
+    @classmethod
+    def of(
+        cls,
+        tokens: tuple[str, ...],
+        abjad: tuple[bool, ...],
+        symbols: Sequence[str],
+        i: int,
+        n: int,
+    ) -> _Span:
+        """The n parts of `tokens` from i."""
+        parts = tokens[i : i + n]
+        joined = "".join(parts)
+        run_abjad = any(abjad[i : i + n])
+        return cls(
+            tuple(range(i, i + n)),
+            parts,
+            joined,
+            run_abjad,
+            _span_symbols(symbols, i, n),
+            # _span_pairs pairs a part within 3 letters of the span
+            frozenset((joined[0], len(joined) + d) for d in range(-3, 4)),
+            (
+                _joined_skeleton_keys(parts, run_abjad, False),
+                _joined_skeleton_keys(parts, run_abjad, True),
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -288,6 +326,9 @@ class _Side:
     part_shapes: frozenset[tuple[str, int]]  # (first letter, length) of each part of 3+
     span_reach: frozenset[tuple[str, int]]  # the part shapes a joined span could pair with
     span_symbols: frozenset[str]  # every span's symbols
+    particles: tuple[bool, ...]  # the part is a particle (al, bin, de, van)
+    minor: tuple[bool, ...]  # an initial or a patronymic (a letter cut out of an acronym is not)
+    span_partners: tuple[tuple[int, ...], ...]  # parts that form a two-part name with the part
 
 
 def _may_join(side: _Side, other: _Side) -> bool:
@@ -302,19 +343,11 @@ def _may_join(side: _Side, other: _Side) -> bool:
 def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
     abjad = tuple("K:" in x for x in symbols)
     spans = tuple(
-        tuple(
-            _Span(
-                tuple(range(i, i + n)),
-                tokens[i : i + n],
-                "".join(tokens[i : i + n]),
-                any(abjad[i : i + n]),
-                _span_symbols(symbols, i, n),
-            )
-            for i in range(len(tokens) - n + 1)
-        )
+        tuple(_Span.of(tokens, abjad, symbols, i, n) for i in range(len(tokens) - n + 1))
         for n in (2, 3)
     )
     sets = tuple(_sets(x) for x in symbols)
+    two_part_name = [any(s.endswith("~2") for s in x.split()) for x in symbols]
     return _Side(
         sets,
         tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
@@ -323,13 +356,21 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         frozenset().union(*(names for names, _ in sets)),
         frozenset().union(*(skels for _, skels in sets)),
         frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
-        frozenset(
-            (span.joined[0], len(span.joined) + d)
-            for both in spans
-            for span in both
-            for d in range(-3, 4)  # _span_pairs pairs a part within 3 letters of the span
-        ),
+        frozenset().union(*(span.reach for both in spans for span in both)),
         frozenset().union(*(span.symbols for both in spans for span in both)),
+        tuple(t in PARTICLES for t in tokens),
+        tuple(
+            (len(t) == 1 and ACRONYM_LETTER not in x.split()) or is_patronymic(t)
+            for t, x in zip(tokens, symbols, strict=True)
+        ),
+        tuple(
+            tuple(
+                start + 1 if start == i else start
+                for start in (i - 1, i)
+                if 0 <= start < len(tokens) - 1 and two_part_name[start]
+            )
+            for i in range(len(tokens))
+        ),
     )
 
 
@@ -340,12 +381,12 @@ def _span_pairs(
     params: ScoreParams,
 ) -> list[tuple[float, int]]:
     """(similarity, part index) of the other name's parts that the joined span pairs with."""
-    skel = _joined_skeleton_keys(span.parts, span.abjad, any(other_side.abjad))
+    skel = span.skeletons[any(other_side.abjad)]
     joined = span.joined
     # what any part must offer to pair below; most spans meet no such part
     if (
         span.symbols.isdisjoint(other_side.symbols)
-        and all((joined[0], len(joined) + d) not in other_side.part_shapes for d in range(-3, 4))
+        and span.reach.isdisjoint(other_side.part_shapes)
         and (not skel or other_side.skeletons.isdisjoint(skel))
     ):
         return []
@@ -384,19 +425,18 @@ def _candidates(
     cs: tuple[str, ...],
     params: ScoreParams,
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
-    """(similarity, subject indices, list indices) of every plausible part pairing."""
+    """(similarity, subject indices, list indices) of every part pairing similar enough to
+    pair (`token_min`)."""
     qside, cside = _side(q, qs), _side(c, cs)
-    out = [
-        (
-            _letter_similarity(a, b, qside.initials[i], cside.initials[j], params)
-            if len(a) == 1 or len(b) == 1
-            else _token_similarity(a, b, qs[i], cs[j], params),
-            (i,),
-            (j,),
-        )
-        for i, a in enumerate(q)
-        for j, b in enumerate(c)
-    ]
+    out = []
+    for i, a in enumerate(q):
+        for j, b in enumerate(c):
+            if len(a) == 1 or len(b) == 1:
+                sim = _letter_similarity(a, b, qside.initials[i], cside.initials[j], params)
+            else:
+                sim = _token_similarity(a, b, qs[i], cs[j], params)
+            if sim >= params.token_min:
+                out.append((sim, (i,), (j,)))
     abjad = any(qside.abjad) or any(cside.abjad)
     q_joins, c_joins = abjad or _may_join(qside, cside), abjad or _may_join(cside, qside)
     for n in (0, 1):  # spans of two parts, then of three
@@ -449,35 +489,21 @@ def _shared_span_pairs(qside: _Side, cside: _Side) -> list[tuple[float, tuple, t
     ]
 
 
-def _in_half_span(i: int, used: set[int], symbols: list[str]) -> bool:
-    """Token i is part of a two-part name (rigour span) whose other part was paired alone."""
-    for start in (i - 1, i):
-        if start < 0 or start + 1 >= len(symbols):
-            continue
-        if any(s.endswith("~2") for s in symbols[start].split()):
-            other = start + 1 if start == i else start
-            if other in used:
-                return True
-    return False
-
-
 def _leftover_weight(
-    tokens: list[str],
-    symbols: list[str],
-    used: set[int],
-    full: float,
-    params: ScoreParams,
-    pairs: int,
+    side: _Side, used: set[int], full: float, params: ScoreParams, pairs: int
 ) -> float:
+    """The weight of the parts of one name left unpaired: a particle (when two parts or more
+    paired), half of a two-part name whose other half paired alone, an initial or patronymic,
+    or `full`."""
     weight = 0.0
-    for i, t in enumerate(tokens):
+    for i in range(len(side.initials)):
         if i in used:
             continue
-        if t in PARTICLES and pairs >= 2:
+        if side.particles[i] and pairs >= 2:
             weight += params.unmatched_particle_weight
-        elif _in_half_span(i, used, symbols):
+        elif not used.isdisjoint(side.span_partners[i]):
             weight += params.unmatched_subject_weight
-        elif (len(t) == 1 and ACRONYM_LETTER not in symbols[i].split()) or is_patronymic(t):
+        elif side.minor[i]:
             weight += min(full, params.unmatched_patronymic_weight)
         else:
             weight += full
@@ -531,8 +557,8 @@ def _greedy(
         )
     if not matched:
         return 0.0
-    weight = _leftover_weight(q, qs, used_q, params.unmatched_subject_weight, params, matched)
-    weight += _leftover_weight(c, cs, used_c, params.unmatched_list_weight, params, matched)
+    weight = _leftover_weight(qside, used_q, params.unmatched_subject_weight, params, matched)
+    weight += _leftover_weight(cside, used_c, params.unmatched_list_weight, params, matched)
     return total / (matched + weight)
 
 
