@@ -5,8 +5,8 @@ path, even when pyspark is installed as a package. Each Python task then re-read
 directories (the worker calls importlib.invalidate_caches per task), about 0.1 s per task, and
 imports pyspark from the zip without cached bytecode. When pyspark is importable without them
 (a pip-installed pyspark, as in the venv and the image), the daemon drops them before its
-workers fork (other zips on the path stay); otherwise it keeps the path as Spark gave it. Selected by
-spark.python.daemon.module (see fcc.core.spark).
+workers fork (other zips on the path stay); otherwise it keeps the path as Spark gave it.
+Selected by spark.python.daemon.module (see fcc.core.spark).
 """
 
 from __future__ import annotations
