@@ -15,7 +15,7 @@ from pyspark.sql import types as T
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint, subject_keys
-from fcc.screening._score import ScoreParams, best_reading_scores
+from fcc.screening._score import PartIndex, ScoreParams, SubjectScorer, cyclic_gc_paused
 
 _READING = T.StructType(
     [
@@ -166,72 +166,81 @@ def with_analysis(
 _NAME = ["subject", "subject_type"]  # a distinct subject name: what analysis and scoring see
 
 
-def candidate_pairs(names_screened: DataFrame, names: DataFrame) -> DataFrame:
-    """Distinct (subject, subject_type, entry_id, name_idx) sharing at least one blocking key."""
+_LISTED = ["list_subject", "entity_type"]  # a distinct list name: what analysis and scoring see
+
+
+def candidate_pairs(names_screened: DataFrame, analysed: DataFrame) -> DataFrame:
+    """Distinct (subject, subject_type, list_subject, entity_type): a subject name and a list
+    name sharing at least one blocking key."""
     s = names_screened.select(*_NAME, F.explode("a.keys").alias("key"))
-    n = names.select("entry_id", "name_idx", F.explode("a.keys").alias("key"))
-    return s.join(n, "key").select(*_NAME, "entry_id", "name_idx").distinct()
+    n = analysed.select(*_LISTED, F.explode("a.keys").alias("key"))
+    return s.join(n, "key").select(*_NAME, *_LISTED).distinct()
 
 
 def score_pairs(
-    pairs: DataFrame,
+    name_pairs: DataFrame,
     names_screened: DataFrame,
-    names: DataFrame,
     analysed: DataFrame,
     params: ScoreParams,
     floor: float,
 ) -> DataFrame:
-    """The candidate pairs whose name score reaches `floor`, with the list name's columns and
-    the name components `s`.
+    """The name pairs whose name score reaches `floor`, with the name components `s`.
 
     Each distinct (subject name, list name) is scored once, in a Python worker that takes one
     subject name with all its candidate list names. The list names' analyses (a fixed few
     tens of thousands, whatever the population) are collected once and broadcast, so only
     the subject's readings travel with the pairs.
     """
+    # collected through Arrow: nested readings as plain lists, not Rows built one by one
+    table = analysed.select(*_LISTED, "a.readings").toArrow()
     listed = {
-        (r.list_subject, r.entity_type): _pairs(r.readings)
-        for r in analysed.select("list_subject", "entity_type", "a.readings").collect()
-    }
-    shared = pairs.sparkSession.sparkContext.broadcast(listed)
-    grouped = (
-        pairs.join(
-            names.select("entry_id", "name_idx", "list_subject", "entity_type"),
-            ["entry_id", "name_idx"],
+        (subject, etype): _pairs(readings)
+        for subject, etype, readings in zip(
+            *(table.column(i).to_pylist() for i in range(3)), strict=True
         )
-        .select(*_NAME, "list_subject", "entity_type")
-        .distinct()
-        .groupBy(*_NAME)
-        .agg(F.collect_list(F.struct("list_subject", "entity_type")).alias("listed"))
+    }
+    shared = name_pairs.sparkSession.sparkContext.broadcast(listed)
+    grouped = (
+        name_pairs.groupBy(*_NAME)
+        .agg(F.collect_list(F.struct(*_LISTED)).alias("listed"))
         .join(names_screened.select(*_NAME, F.col("a.readings").alias("sr")), _NAME)
     )
 
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         analyses = shared.value
+        parts = _list_part_index(analyses)
         for batch in batches:
             rows = []
-            for subject, stype, refs, sr in zip(
-                batch["subject"], batch["subject_type"], batch["listed"], batch["sr"], strict=True
-            ):
-                readings = _pairs(sr)
-                for ref in refs:
-                    key = (ref["list_subject"], ref["entity_type"])
-                    s = best_reading_scores(readings, analyses[key], params)
-                    if s.name_score >= floor:
-                        rows.append((subject, stype, *key, *s.__dict__.values()))
+            with cyclic_gc_paused():
+                for subject, stype, refs, sr in zip(
+                    batch["subject"],
+                    batch["subject_type"],
+                    batch["listed"],
+                    batch["sr"],
+                    strict=True,
+                ):
+                    scorer = SubjectScorer(_pairs(sr), params, floor, parts)
+                    for ref in refs:
+                        key = (ref["list_subject"], ref["entity_type"])
+                        s = scorer.best(analyses[key])
+                        if s.name_score >= floor:
+                            rows.append((subject, stype, *key, *s.__dict__.values()))
             if rows:
                 yield pd.DataFrame(rows, columns=_SCORED.fieldNames())
 
     components = F.struct(*[F.col(n) for n in _SCORES.fieldNames()]).alias("s")
-    scored = grouped.mapInPandas(score, _SCORED).select(
-        *_NAME,
-        F.col("list_subject").alias("_subject"),
-        F.col("entity_type").alias("_type"),
-        components,
-    )
-    return scored.join(names.drop("a"), _same_list_name("_subject", "_type")).drop(
-        "_subject", "_type"
-    )
+    return grouped.mapInPandas(score, _SCORED).select(*_NAME, *_LISTED, components)
+
+
+# the list parts' index of the broadcast list names, built once per Python worker, which runs
+# many tasks of one step: kept with the analyses it indexes (the latest only)
+_PART_INDEX: list[tuple[dict, PartIndex]] = []
+
+
+def _list_part_index(analyses: dict) -> PartIndex:
+    if not _PART_INDEX or _PART_INDEX[0][0] is not analyses:
+        _PART_INDEX[:] = [(analyses, PartIndex(r for rs in analyses.values() for r in rs))]
+    return _PART_INDEX[0][1]
 
 
 def _dob_score(tolerance: int) -> Column:
@@ -507,18 +516,17 @@ def screen_names(
         n=F.sum((~F.col("cached")).cast("long")),
     )
     analysed = analysed.persist()
-    names = base.join(
-        analysed.select(
-            F.col("list_subject").alias("_subject"), F.col("entity_type").alias("_type"), "a"
-        ),
-        _same_list_name("_subject", "_type"),
-    ).drop("_subject", "_type")
-    name_pairs, pair_count = counted(candidate_pairs(screened, names), n=F.count(F.lit(1)))
+    name_pairs, pair_count = counted(candidate_pairs(screened, analysed), n=F.count(F.lit(1)))
     name_pairs = name_pairs.persist()
     floor = min(cfg.evidence.name_floor, cfg.threshold)  # below it no evidence makes a hit
-    scored = score_pairs(name_pairs, screened, names, analysed, score_params(cfg), floor).join(
-        subjects, _NAME
-    )
+    # the name pairs reaching the floor are few (a fraction of a percent of the pairs scored):
+    # they meet the list entries and the population as a broadcast, without a shuffle of either
+    scored = score_pairs(name_pairs, screened, analysed, score_params(cfg), floor)
+    scored = F.broadcast(
+        scored.withColumnsRenamed({"list_subject": "_subject", "entity_type": "_type"})
+        .join(base, _same_list_name("_subject", "_type"))
+        .drop("_subject", "_type")
+    ).join(subjects, _NAME)
     unreadable = screened.where(F.size("a.readings") == 0).select(*_NAME, "a")
     hits = (
         scored.transform(with_evidence(cfg))
@@ -526,8 +534,11 @@ def screen_names(
         .transform(to_name_hits(cfg.threshold))
         .unionByName(subjects.join(unreadable, _NAME).transform(to_error_rows(cfg.threshold)))
     )
-    pairs = name_pairs.join(subjects.select("customer_id", "variant", *_NAME), _NAME).select(
-        "customer_id", "variant", "entry_id", "name_idx"
+    pairs = (
+        name_pairs.withColumnsRenamed({"list_subject": "_subject", "entity_type": "_type"})
+        .join(base.select("entry_id", "name_idx", *_LISTED), _same_list_name("_subject", "_type"))
+        .join(subjects.select("customer_id", "variant", *_NAME), _NAME)
+        .select("customer_id", "variant", "entry_id", "name_idx")
     )
     return NameScreening(
         pairs,

@@ -35,14 +35,17 @@ overrides a surname mismatch.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import permutations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 from rigour.text import metaphone
 
@@ -153,6 +156,8 @@ DOT_VARIANT_MIN = 4  # consonants a skeleton needs before one dotted letter may 
 def _dot_variant_match(a: frozenset[str], b: frozenset[str]) -> bool:
     """An abjad skeleton (K:) of DOT_VARIANT_MIN letters or more and a skeleton of the other
     part one letter apart, the two letters' Arabic forms differing only in their dots."""
+    if not _skeleton_norms(a)[0] and not _skeleton_norms(b)[0]:
+        return False  # neither part has an abjad skeleton
     for x, y in ((a, b), (b, a)):
         for s in x:
             if s[0] != "K" or len(s) - 2 < DOT_VARIANT_MIN:
@@ -283,7 +288,10 @@ class _Span:
     abjad: bool  # a part of the run is written in an abjad
     symbols: frozenset[str]  # rigour symbols of the whole span (عبد الحق)
     reach: frozenset[tuple[str, int]]  # (first letter, length) of the parts it could pair with
-    skeletons: tuple[tuple[str, ...], tuple[str, ...]]  # joined skeleton keys: vs Latin, vs abjad
+    # joined skeleton keys, computed when first asked: against a Latin name, an abjad one
+    keys: list[tuple[str, ...] | None] = field(
+        default_factory=lambda: [None, None], compare=False, repr=False
+    )
 
     @classmethod
     def of(
@@ -304,13 +312,19 @@ class _Span:
             joined,
             run_abjad,
             _span_symbols(symbols, i, n),
-            # _span_pairs pairs a part within 3 letters of the span
-            frozenset((joined[0], len(joined) + d) for d in range(-3, 4)),
-            (
-                _joined_skeleton_keys(parts, run_abjad, False),
-                _joined_skeleton_keys(parts, run_abjad, True),
-            ),
+            # _span_pairs pairs a part by spelling within one edit of the span: one letter
+            # longer or shorter at most
+            frozenset((joined[0], len(joined) + d) for d in (-1, 0, 1)),
         )
+
+    def skeleton_keys(self, other_abjad: bool) -> tuple[str, ...]:
+        """The span's joined skeleton keys against a name with (True) or without an abjad part."""
+        keys = self.keys[other_abjad]
+        if keys is None:
+            keys = self.keys[other_abjad] = _joined_skeleton_keys(
+                self.parts, self.abjad, other_abjad
+            )
+        return keys
 
 
 @dataclass(frozen=True)
@@ -329,6 +343,9 @@ class _Side:
     particles: tuple[bool, ...]  # the part is a particle (al, bin, de, van)
     minor: tuple[bool, ...]  # an initial or a patronymic (a letter cut out of an acronym is not)
     span_partners: tuple[tuple[int, ...], ...]  # parts that form a two-part name with the part
+    any_abjad: bool  # a part is written in an abjad
+    symbol_spans: tuple[_Span, ...]  # the spans with a rigour symbol of their own
+    letters: int  # letters of all parts
 
 
 def _may_join(side: _Side, other: _Side) -> bool:
@@ -371,6 +388,9 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
             )
             for i in range(len(tokens))
         ),
+        any(abjad),
+        tuple(span for both in spans for span in both if span.symbols),
+        sum(len(t) for t in tokens),
     )
 
 
@@ -381,7 +401,7 @@ def _span_pairs(
     params: ScoreParams,
 ) -> list[tuple[float, int]]:
     """(similarity, part index) of the other name's parts that the joined span pairs with."""
-    skel = span.skeletons[any(other_side.abjad)]
+    skel = span.skeleton_keys(other_side.any_abjad)
     joined = span.joined
     # what any part must offer to pair below; most spans meet no such part
     if (
@@ -402,7 +422,7 @@ def _span_pairs(
             sim = 0.0
             if (
                 b[0] == joined[0]
-                and abs(len(b) - len(joined)) <= 3
+                and abs(len(b) - len(joined)) <= 1
                 and OSA.distance(joined, b) <= 1  # joined parts: one edit at most
             ):
                 sim = _spelling_similarity(joined, b, params)
@@ -418,73 +438,225 @@ def _span_pairs(
     return out
 
 
+class PartIndex:
+    """The parts (two letters or more) of a set of list names, indexed to tell which of them a
+    subject part may pair with at `token_min` or above (`pairable`).
+
+    A necessary test run in bulk, route by route of `_token_similarity`: Jaro-Winkler over
+    the parts with the same first letter (or both starting with a vowel), on the parts and
+    on their romanisation folds; the same metaphone, of the parts or of their folds; the same
+    fold; both patronymics; a shared name symbol; a shared consonant skeleton, one side's
+    abjad; an abjad skeleton one dotted letter from the other's. Only the list parts it
+    keeps are compared one by one.
+    """
+
+    def __init__(self, readings: Iterable[tuple[Sequence[str], Sequence[str]]]) -> None:
+        symbols_of: dict[str, set[str]] = defaultdict(set)
+        for tokens, symbols in readings:
+            for t, x in zip(tokens, symbols, strict=True):
+                if len(t) > 1:
+                    symbols_of[t].add(x)
+        self._by_letter: dict[str, list[str]] = defaultdict(list)  # first letter -> parts
+        self._folds_by_letter: dict[str, list[str]] = defaultdict(list)  # the same, of folds
+        self._fold_parts: dict[str, list[str]] = defaultdict(list)  # fold -> its parts
+        self._keyed: dict[tuple[str, str], set[str]] = defaultdict(set)  # (route, key) -> parts
+        for t, xs in symbols_of.items():
+            fold = romanisation_fold(t)
+            self._by_letter[t[0]].append(t)
+            if fold:
+                if fold not in self._fold_parts:
+                    self._folds_by_letter[fold[0]].append(fold)
+                self._fold_parts[fold].append(t)
+            self._keyed["metaphone", metaphone(t)].add(t)
+            self._keyed["fold metaphone", metaphone(fold)].add(t)
+            if is_patronymic(t):
+                self._keyed["patronymic", ""].add(t)
+            for x in xs:
+                names, skeletons = _sets(x)
+                for name in names:
+                    self._keyed["symbol", name].add(t)
+                abjad, every = _skeleton_norms(skeletons)
+                for k in every:
+                    self._keyed["skeleton", k].add(t)
+                    self._keyed["skeleton body", k[2:]].add(t)
+                for k in abjad:
+                    self._keyed["abjad skeleton", k].add(t)
+                    if len(k) - 2 >= DOT_VARIANT_MIN:
+                        self._keyed["abjad skeleton body", k[2:]].add(t)
+        self._pairable: dict[tuple[str, str], frozenset[str]] = {}
+
+    def _similar_spelling(self, text: str, by_letter: dict[str, list[str]], cutoff: float):
+        """The texts of by_letter Jaro-Winkler similar to `text` at `cutoff` or above, among
+        those a typo could give (`_typo_similarity`: the same first letter, or two vowels)."""
+        letters = _VOWEL_START if text[0] in _VOWEL_START else (text[0],)
+        for letter in letters:
+            for found, _, _ in process.extract(
+                text,
+                by_letter.get(letter, ()),
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=cutoff,
+                limit=None,
+            ):
+                yield found
+
+    def pairable(self, a: str, symbols: str, params: ScoreParams) -> frozenset[str]:
+        """The list parts the subject part `a` (two letters or more, with its symbol string)
+        may pair with at `token_min` or above: a superset of those it does pair with."""
+        known = self._pairable.get((a, symbols))
+        if known is not None:
+            return known
+        # rapidfuzz's own cutoff can drop a score a hair above it (0.85 at 0.8499): kept loose
+        cutoff = params.token_min - 0.05
+        found: set[str] = set(self._similar_spelling(a, self._by_letter, cutoff))
+        fold = romanisation_fold(a)
+        if fold:
+            for f in self._similar_spelling(fold, self._folds_by_letter, cutoff):
+                found.update(self._fold_parts[f])
+            found.update(self._fold_parts.get(fold, ()))
+        keys = [("metaphone", metaphone(a)), ("fold metaphone", metaphone(fold))]
+        if is_patronymic(a):
+            keys.append(("patronymic", ""))
+        names, skeletons = _sets(symbols)
+        keys.extend(("symbol", name) for name in names)
+        abjad, every = _skeleton_norms(skeletons)
+        keys.extend(("skeleton", k) for k in abjad)
+        keys.extend(("abjad skeleton", k) for k in every)
+        for k in skeletons:  # one dotted letter apart, either side's skeleton the abjad one
+            if len(k) - 2 < DOT_VARIANT_MIN:
+                continue
+            variants = _dot_variants(k[2:])
+            keys.extend(("abjad skeleton body", v) for v in variants)
+            if k[0] == "K":
+                keys.extend(("skeleton body", v) for v in variants)
+        for key in keys:
+            found.update(self._keyed.get(key, ()))
+        self._pairable[(a, symbols)] = result = frozenset(found)
+        return result
+
+
+def _dot_variants(body: str) -> list[str]:
+    """The skeleton body with one letter swapped for a letter differing from it only in its
+    dots (`_DOT_PAIRS`)."""
+    out = []
+    for i, letter in enumerate(body):
+        for pair in _DOT_PAIRS:
+            if letter in pair:
+                (other,) = pair - {letter}
+                out.append(body[:i] + other + body[i + 1 :])
+    return out
+
+
+@dataclass
+class _SubjectMemo:
+    """What scoring one subject reading carries from one list name to the next: each list
+    part's pairings with the reading's parts (keyed by part and its symbols) and, with a
+    `PartIndex`, the list parts each of the reading's parts may pair with (None: any)."""
+
+    rows: dict[tuple[str, str], tuple[tuple[int, float], ...]] = field(default_factory=dict)
+    pairable: tuple[frozenset[str] | None, ...] | None = None
+
+
+def _part_row(
+    q: tuple[str, ...],
+    qs: tuple[str, ...],
+    qside: _Side,
+    b: str,
+    b_symbols: str,
+    params: ScoreParams,
+    pairable: tuple[frozenset[str] | None, ...] | None,
+) -> tuple[tuple[int, float], ...]:
+    """(subject index, similarity) of the subject parts that pair with the list part b."""
+    b_initial = is_initial(b, b_symbols)
+    row = []
+    for i, a in enumerate(q):
+        if len(a) == 1 or len(b) == 1:
+            sim = _letter_similarity(a, b, qside.initials[i], b_initial, params)
+        elif pairable is not None and b not in pairable[i]:  # type: ignore[operator]
+            continue
+        else:
+            sim = _token_similarity(a, b, qs[i], b_symbols, params)
+        if sim >= params.token_min:
+            row.append((i, sim))
+    return tuple(row)
+
+
 def _candidates(
     q: tuple[str, ...],
     c: tuple[str, ...],
     qs: tuple[str, ...],
     cs: tuple[str, ...],
+    qside: _Side,
+    cside: _Side,
     params: ScoreParams,
+    memo: _SubjectMemo,
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """(similarity, subject indices, list indices) of every part pairing similar enough to
     pair (`token_min`)."""
-    qside, cside = _side(q, qs), _side(c, cs)
-    out = []
-    for i, a in enumerate(q):
-        for j, b in enumerate(c):
-            if len(a) == 1 or len(b) == 1:
-                sim = _letter_similarity(a, b, qside.initials[i], cside.initials[j], params)
-            else:
-                sim = _token_similarity(a, b, qs[i], cs[j], params)
-            if sim >= params.token_min:
-                out.append((sim, (i,), (j,)))
-    abjad = any(qside.abjad) or any(cside.abjad)
+    cells = []
+    rows = memo.rows
+    for j, b in enumerate(c):
+        key = (b, cs[j])
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _part_row(q, qs, qside, b, cs[j], params, memo.pairable)
+        for i, sim in row:
+            cells.append((i, j, sim))
+    cells.sort()  # subject part first, as ties between equal pairings are broken
+    out = [(sim, (i,), (j,)) for i, j, sim in cells]
+    abjad = qside.any_abjad or cside.any_abjad
     q_joins, c_joins = abjad or _may_join(qside, cside), abjad or _may_join(cside, qside)
-    for n in (0, 1):  # spans of two parts, then of three
+    for n in (0, 1) if q_joins or c_joins else ():  # spans of two parts, then of three
         for span in qside.spans[n] if q_joins else ():
             out.extend((sim, span.run, (j,)) for sim, j in _span_pairs(span, c, cside, params))
         for span in cside.spans[n] if c_joins else ():
             out.extend((sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params))
-    out.extend(_shared_span_pairs(qside, cside))
+    if qside.symbol_spans and cside.symbol_spans:
+        out.extend(_shared_span_pairs(qside, cside))
     if abjad:
-        out.extend(_joined_skeleton_pairs(q, c, any(qside.abjad), any(cside.abjad), params))
+        out.extend(_joined_skeleton_pairs(q, c, qside.any_abjad, cside.any_abjad, params))
     return out
 
 
 def _joined_skeleton_pairs(
-    q: list[str], c: list[str], q_abjad: bool, c_abjad: bool, params: ScoreParams
+    q: tuple[str, ...], c: tuple[str, ...], q_abjad: bool, c_abjad: bool, params: ScoreParams
 ) -> list[tuple[float, tuple, tuple]]:
     """Two or three adjacent parts on each side with one consonant skeleton, one side in an
     abjad: the article written with the word after it on one side and before it on the other
     ('bd lhbyb / Abdul Habib), two words written as one (محمدعبد البصیر / Mohammad Abdul
     Basir)."""
-    sides = []
-    for x, abjad, other in ((q, q_abjad, c_abjad), (c, c_abjad, q_abjad)):
-        sides.append(
-            [
-                (
-                    tuple(range(i, i + n)),
-                    set(_joined_skeleton_keys(tuple(x[i : i + n]), abjad, other)),
-                )
-                for n in (2, 3)
-                for i in range(len(x) - n + 1)
-                if min(len(t) for t in x[i : i + n]) > 1
-            ]
-        )
     return [
         (params.skeleton_similarity, i, j)
-        for i, a in sides[0]
-        for j, b in sides[1]
-        if len(i) + len(j) < 6 and _skeleton_match(frozenset(a), frozenset(b))
+        for i, abjad_a, all_a in _joined_skeleton_runs(q, q_abjad, c_abjad)
+        for j, abjad_b, all_b in _joined_skeleton_runs(c, c_abjad, q_abjad)
+        if len(i) + len(j) < 6 and (not abjad_a.isdisjoint(all_b) or not abjad_b.isdisjoint(all_a))
     ]
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined_skeleton_runs(
+    parts: tuple[str, ...], abjad: bool, other_abjad: bool
+) -> tuple[tuple[tuple[int, ...], frozenset[str], frozenset[str]], ...]:
+    """(run, abjad skeletons, every skeleton) of each run of two or three parts of a name
+    without a one-letter part, its joined skeleton keys as `_skeleton_match` compares them."""
+    return tuple(
+        (
+            tuple(range(i, i + n)),
+            *_skeleton_norms(
+                frozenset(_joined_skeleton_keys(parts[i : i + n], abjad, other_abjad))
+            ),
+        )
+        for n in (2, 3)
+        for i in range(len(parts) - n + 1)
+        if min(len(t) for t in parts[i : i + n]) > 1
+    )
 
 
 def _shared_span_pairs(qside: _Side, cside: _Side) -> list[tuple[float, tuple, tuple]]:
     """Multi-part spans of both names with one rigour symbol (عبد الحق / Abdul Haq): 1.0."""
     return [
         (1.0, a.run, b.run)
-        for a in (*qside.spans[0], *qside.spans[1])
-        if a.symbols
-        for b in (*cside.spans[0], *cside.spans[1])
+        for a in qside.symbol_spans
+        for b in cside.symbol_spans
         if not a.symbols.isdisjoint(b.symbols)
     ]
 
@@ -519,13 +691,10 @@ def _initial_for_name(i: tuple[int, ...], j: tuple[int, ...], qside: _Side, csid
 
 def _greedy(
     pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
-    q: Sequence[str],
-    c: Sequence[str],
-    qs: Sequence[str],
-    cs: Sequence[str],
+    qside: _Side,
+    cside: _Side,
     params: ScoreParams,
 ) -> float:
-    qside, cside = _side(q, qs), _side(c, cs)
     used_q: set[int] = set()
     used_c: set[int] = set()
     total = 0.0
@@ -549,10 +718,8 @@ def _greedy(
         # Faroqui); the same initial on both sides (S.M. / S.M.) pairs regardless
         return _greedy(
             [p for p in pairs if not _initial_for_name(p[1], p[2], qside, cside)],
-            q,
-            c,
-            qs,
-            cs,
+            qside,
+            cside,
             params,
         )
     if not matched:
@@ -589,6 +756,45 @@ def _rejoined_similarity(q: tuple[str, ...], c: tuple[str, ...], params: ScorePa
     return 0.0
 
 
+def _least_leftover_weight(side: _Side, i: int, full: float, params: ScoreParams) -> float:
+    """The least weight part i can cost when left unpaired, whatever else pairs (the cases of
+    `_leftover_weight`)."""
+    weight = min(full, params.unmatched_patronymic_weight) if side.minor[i] else full
+    if side.particles[i]:
+        weight = min(weight, params.unmatched_particle_weight)
+    if side.span_partners[i]:
+        weight = min(weight, params.unmatched_subject_weight)
+    return weight
+
+
+def _score_ceiling(
+    pairs: list[tuple[float, tuple[int, ...], tuple[int, ...]]],
+    qside: _Side,
+    cside: _Side,
+    params: ScoreParams,
+) -> float:
+    """The most a greedy pairing drawn from `pairs` can score: every pairing exact, as many
+    pairings as the fewer parts either side can pair, and each part no candidate pairing
+    covers left over at its least weight."""
+    if not pairs:
+        return 0.0
+    covered_q: set[int] = set()
+    covered_c: set[int] = set()
+    for _, i, j in pairs:
+        covered_q.update(i)
+        covered_c.update(j)
+    most = min(len(covered_q), len(covered_c))
+    weight = 0.0
+    for side, covered, full in (
+        (qside, covered_q, params.unmatched_subject_weight),
+        (cside, covered_c, params.unmatched_list_weight),
+    ):
+        for i in range(len(side.initials)):
+            if i not in covered:
+                weight += _least_leftover_weight(side, i, full, params)
+    return most / (most + weight)
+
+
 def aligned_score(
     q: Sequence[str], c: Sequence[str], qs: Sequence[str], cs: Sequence[str], params: ScoreParams
 ) -> float:
@@ -597,18 +803,42 @@ def aligned_score(
     if not q or not c:
         return 0.0
     q, c, qs, cs = tuple(q), tuple(c), tuple(qs), tuple(cs)
-    pairs = sorted(
-        (p for p in _candidates(q, c, qs, cs, params) if p[0] >= params.token_min),
-        key=lambda p: (-p[0], len(p[1]) + len(p[2])),
-    )
-    best = max(_greedy(pairs, q, c, qs, cs, params), _rejoined_similarity(q, c, params))
+    return _aligned(q, c, qs, cs, _side(q, qs), _side(c, cs), params, 0.0, _SubjectMemo())
+
+
+def _aligned(
+    q: tuple[str, ...],
+    c: tuple[str, ...],
+    qs: tuple[str, ...],
+    cs: tuple[str, ...],
+    qside: _Side,
+    cside: _Side,
+    params: ScoreParams,
+    floor: float,
+    memo: _SubjectMemo,
+) -> float:
+    """`aligned_score` of two non-empty readings. A pair that cannot reach `floor` once
+    rounded to 4 places (`_score_ceiling`) is not aligned: its rejoined similarity is
+    returned, which is the score when it reaches the floor and below the floor otherwise."""
+    pairs = [
+        p for p in _candidates(q, c, qs, cs, qside, cside, params, memo) if p[0] >= params.token_min
+    ]
+    shorter = min(qside.letters, cside.letters)
+    if abs(qside.letters - cside.letters) > 1 or shorter < REJOINED_MIN_LETTERS:
+        rejoined = 0.0  # the first test of _rejoined_similarity, before its cache
+    else:
+        rejoined = _rejoined_similarity(q, c, params)
+    if floor > 0 and round(_score_ceiling(pairs, qside, cside, params), 4) < floor:
+        return rejoined
+    pairs.sort(key=lambda p: (-p[0], len(p[1]) + len(p[2])))
+    best = max(_greedy(pairs, qside, cside, params), rejoined)
     if any(len(i) + len(j) > 2 for _, i, j in pairs):
         # among joined pairings equally similar, the one covering more parts first: عبد الله /
         # Abd Allah before عبد الله / Abdel when both are possible
         joined_first = sorted(
             pairs, key=lambda p: (len(p[1]) + len(p[2]) == 2, -p[0], -len(p[1]) - len(p[2]))
         )
-        best = max(best, _greedy(joined_first, q, c, qs, cs, params))
+        best = max(best, _greedy(joined_first, qside, cside, params))
     return best
 
 
@@ -656,13 +886,63 @@ def best_reading_scores(
 ) -> NameScores:
     """Components of the best-scoring (subject reading, list reading) pair, readings given as
     (tokens, symbols); the first best pair wins a tie, and ZERO when none scores."""
-    best, best_pair = 0.0, None
-    listed = tuple(listed)
-    for q_tokens, q_symbols in subject:
-        for c_tokens, c_symbols in listed:
-            s = round(aligned_score(q_tokens, c_tokens, q_symbols, c_symbols, params), 4)
-            if s > best:
-                best, best_pair = s, (q_tokens, c_tokens)
-    if best_pair is None:
-        return ZERO
-    return _with_review_components(*best_pair, best)
+    return SubjectScorer(subject, params).best([(tuple(t), tuple(s)) for t, s in listed])
+
+
+class SubjectScorer:
+    """One subject name scored against many list names: each list part's pairings with a
+    subject reading's parts are computed once; with `parts` (the list names' `PartIndex`)
+    only the part pairs it keeps are compared; with `floor` a pair that cannot reach it is
+    not aligned (its scores may then be anything below the floor)."""
+
+    def __init__(
+        self,
+        subject: Iterable[tuple[Sequence[str], Sequence[str]]],
+        params: ScoreParams,
+        floor: float = 0.0,
+        parts: PartIndex | None = None,
+    ) -> None:
+        self.readings = []
+        for tokens, symbols in subject:
+            q, qs = tuple(tokens), tuple(symbols)
+            memo = _SubjectMemo()
+            if parts is not None:
+                memo.pairable = tuple(
+                    parts.pairable(a, x, params) if len(a) > 1 else None
+                    for a, x in zip(q, qs, strict=True)
+                )
+            self.readings.append((q, qs, _side(q, qs), memo))
+        self.params = params
+        self.floor = floor
+
+    def best(self, listed: Sequence[tuple[tuple[str, ...], tuple[str, ...]]]) -> NameScores:
+        """Components of the best (subject reading, list reading) pair, list readings given as
+        (tokens, symbols) tuples; the first best pair wins a tie, and ZERO when none scores."""
+        best, best_pair = 0.0, None
+        for q, qs, qside, memo in self.readings:
+            if not q:
+                continue
+            for c, cs in listed:
+                if not c:
+                    continue
+                aligned = _aligned(q, c, qs, cs, qside, _side(c, cs), self.params, self.floor, memo)
+                s = round(aligned, 4)
+                if s > best:
+                    best, best_pair = s, (q, c)
+        if best_pair is None:
+            return ZERO
+        return _with_review_components(*best_pair, best)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while scoring: the per-part caches hold
+    millions of objects, none in a cycle, which every collection would traverse again (a
+    third of the scoring time). Reference counting still frees what scoring drops."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
