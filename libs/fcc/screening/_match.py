@@ -170,15 +170,15 @@ _LISTED = ["list_subject", "entity_type"]  # a distinct list name: what analysis
 
 
 def candidate_pairs(names_screened: DataFrame, analysed: DataFrame) -> DataFrame:
-    """Distinct (subject, subject_type, list_subject, entity_type): a subject name and a list
-    name sharing at least one blocking key."""
+    """Each subject name (subject, subject_type) with `listed`, the distinct list names
+    (list_subject, entity_type) sharing at least one blocking key with it: one aggregation."""
     s = names_screened.select(*_NAME, F.explode("a.keys").alias("key"))
     n = analysed.select(*_LISTED, F.explode("a.keys").alias("key"))
-    return s.join(n, "key").select(*_NAME, *_LISTED).distinct()
+    return s.join(n, "key").groupBy(*_NAME).agg(F.collect_set(F.struct(*_LISTED)).alias("listed"))
 
 
 def score_pairs(
-    name_pairs: DataFrame,
+    candidates: DataFrame,
     names_screened: DataFrame,
     analysed: DataFrame,
     params: ScoreParams,
@@ -199,16 +199,13 @@ def score_pairs(
             *(table.column(i).to_pylist() for i in range(3)), strict=True
         )
     }
-    shared = name_pairs.sparkSession.sparkContext.broadcast(listed)
-    grouped = (
-        name_pairs.groupBy(*_NAME)
-        .agg(F.collect_list(F.struct(*_LISTED)).alias("listed"))
-        .join(names_screened.select(*_NAME, F.col("a.readings").alias("sr")), _NAME)
-    )
+    shared = candidates.sparkSession.sparkContext.broadcast(listed)
+    grouped = candidates.join(names_screened.select(*_NAME, F.col("a.readings").alias("sr")), _NAME)
 
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        analyses = shared.value
-        parts = _list_part_index(analyses)
+        with cyclic_gc_paused():
+            analyses = shared.value
+            parts = _list_part_index(analyses)
         for batch in batches:
             rows = []
             with cyclic_gc_paused():
@@ -516,12 +513,12 @@ def screen_names(
         n=F.sum((~F.col("cached")).cast("long")),
     )
     analysed = analysed.persist()
-    name_pairs, pair_count = counted(candidate_pairs(screened, analysed), n=F.count(F.lit(1)))
-    name_pairs = name_pairs.persist()
+    candidates, pair_count = counted(candidate_pairs(screened, analysed), n=F.sum(F.size("listed")))
+    candidates = candidates.persist()
     floor = min(cfg.evidence.name_floor, cfg.threshold)  # below it no evidence makes a hit
     # the name pairs reaching the floor are few (a fraction of a percent of the pairs scored):
     # they meet the list entries and the population as a broadcast, without a shuffle of either
-    scored = score_pairs(name_pairs, screened, analysed, score_params(cfg), floor)
+    scored = score_pairs(candidates, screened, analysed, score_params(cfg), floor)
     scored = F.broadcast(
         scored.withColumnsRenamed({"list_subject": "_subject", "entity_type": "_type"})
         .join(base, _same_list_name("_subject", "_type"))
@@ -535,7 +532,10 @@ def screen_names(
         .unionByName(subjects.join(unreadable, _NAME).transform(to_error_rows(cfg.threshold)))
     )
     pairs = (
-        name_pairs.withColumnsRenamed({"list_subject": "_subject", "entity_type": "_type"})
+        candidates.select(*_NAME, F.explode("listed").alias("l"))
+        .select(
+            *_NAME, F.col("l.list_subject").alias("_subject"), F.col("l.entity_type").alias("_type")
+        )
         .join(base.select("entry_id", "name_idx", *_LISTED), _same_list_name("_subject", "_type"))
         .join(subjects.select("customer_id", "variant", *_NAME), _NAME)
         .select("customer_id", "variant", "entry_id", "name_idx")
@@ -543,7 +543,7 @@ def screen_names(
     return NameScreening(
         pairs,
         hits,
-        [subjects, screened, analysed, name_pairs],
+        [subjects, screened, analysed, candidates],
         pair_count,
         to_name_analysis_rows(analysed, fingerprint),
         analysed_count,
