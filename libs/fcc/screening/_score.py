@@ -485,7 +485,9 @@ class PartIndex:
                         self._keyed["abjad skeleton body", k[2:]].add(t)
         self._pairable: dict[tuple[str, str], frozenset[str]] = {}
 
-    def _similar_spelling(self, text: str, by_letter: dict[str, list[str]], cutoff: float):
+    def _similar_spelling(
+        self, text: str, by_letter: dict[str, list[str]], cutoff: float
+    ) -> Iterator[str]:
         """The texts of by_letter Jaro-Winkler similar to `text` at `cutoff` or above, among
         those a typo could give (`_typo_similarity`: the same first letter, or two vowels)."""
         letters = _VOWEL_START if text[0] in _VOWEL_START else (text[0],)
