@@ -200,6 +200,7 @@ def main() -> None:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
+    from fcc.core.config import load_config
     from fcc.core.spark import build_spark
     from fcc.core.tables.bronze import WATCHLIST_FIELDS
 
@@ -217,15 +218,14 @@ def main() -> None:
     sample = rng.sample(customers, min(args.sample, len(customers))) + rng.sample(
         planted_rows, min(args.planted_sample, len(planted_rows))
     )
-    spark = build_spark(
-        "bench-screening",
-        master=args.master,
-        conf={
-            "spark.sql.shuffle.partitions": str(args.partitions),
-            "spark.ui.enabled": "false",
-            "spark.driver.memory": args.driver_memory,
-        },
-    )
+    # the session the nightly builds (conf/ with the laptop overlay), at the given partitions
+    spark_conf = {
+        **load_config(env="local").spark.conf,
+        "spark.sql.shuffle.partitions": str(args.partitions),
+        "spark.ui.enabled": "false",
+        "spark.driver.memory": args.driver_memory,
+    }
+    spark = build_spark("bench-screening", master=args.master, conf=spark_conf)
     schema = (
         "customer_id string, full_name string, given_name string, family_name string, "
         "dob date, nationality string, residence_country string, segment string, "
@@ -300,6 +300,7 @@ def main() -> None:
         "list_names": n_names,
         "list_entries": len(rows),
         "master": args.master,
+        "spark_conf": spark_conf,
         "seed": args.seed,
         "plant_rate": args.plant_rate,
         "planted_dob": "listed full DOB, else unknown",

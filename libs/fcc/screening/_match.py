@@ -15,7 +15,13 @@ from pyspark.sql import types as T
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint, subject_keys
-from fcc.screening._score import PartIndex, ScoreParams, SubjectScorer, cyclic_gc_paused
+from fcc.screening._score import (
+    PartIndex,
+    ScoreParams,
+    SubjectScorer,
+    caches_kept_from_collector,
+    cyclic_gc_paused,
+)
 
 _READING = T.StructType(
     [
@@ -224,6 +230,8 @@ def score_pairs(
                             rows.append((subject, stype, *key, *s.__dict__.values()))
             if rows:
                 yield pd.DataFrame(rows, columns=_SCORED.fieldNames())
+        # the worker's next task of the step scores with the same caches
+        caches_kept_from_collector()
 
     components = F.struct(*[F.col(n) for n in _SCORES.fieldNames()]).alias("s")
     return grouped.mapInPandas(score, _SCORED).select(*_NAME, *_LISTED, components)

@@ -948,3 +948,11 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def caches_kept_from_collector() -> None:
+    """Every object alive now (the scorer's caches, the list part index) out of the cyclic
+    collector's reach for good. A Python worker runs many tasks and collects garbage after
+    each one; at 1M customers each such collection walked the caches kept for the next task
+    for 1.3-1.5 s. They hold no cycle: reference counting still frees what is dropped."""
+    gc.freeze()
