@@ -106,6 +106,7 @@ def _one_size(args: argparse.Namespace) -> None:
             session_start_s=round(session_start_s, 3),
         )
         result["spark_conf"] = conf
+        result["spark_step_conf"] = cfg.spark.step_conf  # each step's own session settings
     finally:
         spark.stop()
     m.write_result(result, out)

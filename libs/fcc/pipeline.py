@@ -27,6 +27,7 @@ from fcc.core.runs import (
 )
 from fcc.core.settings import AppConfig
 from fcc.core.signals import clear_stop, stop_signal
+from fcc.core.spark import FIXED_SETTING, fixed_settings, session_settings
 
 log = logging.getLogger("fcc.pipeline")
 
@@ -213,7 +214,7 @@ def run_job(
     """
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
-    _validate(cfg)
+    _validate(cfg, spark)
     clear_stop()
     ledger = RunLedger(lakehouse, job, as_of, cfg, run_id=run_id)
     held = None
@@ -228,8 +229,9 @@ def run_job(
             held.release()
 
 
-def _validate(cfg: AppConfig) -> None:
-    """Validate the config again: a model_copy(update=...) skips pydantic's checks."""
+def _validate(cfg: AppConfig, spark: SparkSession) -> None:
+    """Validate the config again (a model_copy(update=...) skips pydantic's checks), and each
+    step's session settings against the steps and the session."""
     from pydantic import ValidationError
 
     from fcc.core.config import ConfigError, config_dict
@@ -238,6 +240,21 @@ def _validate(cfg: AppConfig) -> None:
         AppConfig.model_validate(config_dict(cfg))
     except ValidationError as exc:
         raise ConfigError(f"invalid configuration, run not started: {exc}") from None
+    unknown = sorted(set(cfg.spark.step_conf) - set(STEPS))
+    if unknown:
+        raise ConfigError(
+            f"invalid configuration, run not started: spark.step_conf names no step "
+            f"{', '.join(unknown)}; the steps are {', '.join(STEPS)}"
+        )
+    fixed = [
+        f"{step}.{k}"
+        for step, conf in cfg.spark.step_conf.items()
+        for k in fixed_settings(spark, conf)
+    ]
+    if fixed:
+        raise ConfigError(
+            f"invalid configuration, run not started: spark.step_conf.{fixed[0]} {FIXED_SETTING}"
+        )
 
 
 def _run_steps(
@@ -270,7 +287,8 @@ def _run_steps(
             rec = StepRecord(name)
             rec.input_versions = _versions(lakehouse, step.inputs)
             log.info("step %-10s started", name)
-            rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
+            with session_settings(spark, cfg.spark.step_conf.get(name, {})):
+                rec.row_counts = {k: int(v) for k, v in step.run(ctx).items()}
             rec.output_versions = _versions(lakehouse, step.outputs)
             rec.end()
             ctx.succeeded.append(name)

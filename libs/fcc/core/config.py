@@ -62,6 +62,7 @@ def _merge(
 
 
 _SPARK_CONF = "spark.conf."
+_STEP_CONF = "spark.step_conf."
 
 
 def _parse_set(expr: str) -> tuple[list[str], Any]:
@@ -73,6 +74,11 @@ def _parse_set(expr: str) -> tuple[list[str], Any]:
     key = key.strip()
     if key.startswith(_SPARK_CONF):  # Spark's own keys are dotted: one string key under spark.conf
         return ["spark", "conf", key[len(_SPARK_CONF) :]], raw.strip()
+    if key.startswith(_STEP_CONF):  # spark.step_conf.<step>.<Spark's dotted key>
+        step, _, spark_key = key[len(_STEP_CONF) :].partition(".")
+        if not step or not spark_key:
+            raise ConfigError(f"--set {expr!r}: expected spark.step_conf.<step>.<spark key>=value")
+        return ["spark", "step_conf", step, spark_key], raw.strip()
     value = yaml.safe_load(raw) if raw.strip() else ""
     return key.split("."), value
 

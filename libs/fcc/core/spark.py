@@ -7,7 +7,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,15 +29,40 @@ MAVEN_REPOS_ENV = "FCC_MAVEN_REPOS"
 @contextmanager
 def session_conf(spark: SparkSession, key: str, value: str) -> Iterator[None]:
     """Set a session configuration key for the block, then restore (or unset) it."""
-    before = spark.conf.get(key, None)
-    spark.conf.set(key, value)
+    with session_settings(spark, {key: value}):
+        yield
+
+
+FIXED_SETTING = (
+    "cannot be set on a running Spark session; set it for the whole application under spark.conf"
+)
+
+
+def fixed_settings(spark: SparkSession, keys: Iterable[str]) -> list[str]:
+    """The keys of `keys` that a running session cannot change (static or unknown to Spark)."""
+    return [key for key in keys if not spark.conf.isModifiable(key)]
+
+
+@contextmanager
+def session_settings(spark: SparkSession, settings: Mapping[str, str]) -> Iterator[None]:
+    """Set session configuration keys for the block, then restore (or unset) each.
+
+    Raises ValueError naming the key when Spark does not let a running session change it (a
+    static setting such as spark.driver.memory belongs in spark.conf)."""
+    fixed = fixed_settings(spark, settings)
+    if fixed:
+        raise ValueError(f"{fixed[0]} {FIXED_SETTING}")
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
     try:
         yield
     finally:
-        if before is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, before)
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 DEFAULT_IVY_DIR = Path(

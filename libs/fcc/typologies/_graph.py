@@ -352,11 +352,15 @@ def detect_peel_chains(
     """
     start = day_start(as_of) - timedelta(days=s.lookback_days - 1)
     end = day_end(as_of)
-    ce = chain_edges.where((F.col("event_ts") >= F.lit(start)) & (F.col("event_ts") < F.lit(end)))
+    # every hop joins these two: read and aggregated once, kept in memory until the last hop
+    ce = chain_edges.where(
+        (F.col("event_ts") >= F.lit(start)) & (F.col("event_ts") < F.lit(end))
+    ).persist()
     first_funded = (
         chain_edges.where(F.col("event_ts") < F.lit(end))
         .groupBy("chain", "to_address")
         .agg(F.min("event_ts").alias("first_funded_ts"))
+        .persist()
     )
     frontier = txns.where(
         (F.col("rail") == "onchain")
@@ -479,6 +483,9 @@ def detect_peel_chains(
         frontier = nxt
         if reached.get()["rows"] == 0:  # no chain got this far: none can go further
             break
+    # every hop is checkpointed: what follows reads the checkpoints, not the chain edges
+    ce.unpersist()
+    first_funded.unpersist()
     if not done:
         return frontier.limit(0).transform(
             lambda df: to_hits(df, s, "peel_chain", F.struct(F.lit(1).alias("x")), F.array())

@@ -69,6 +69,16 @@ def test_set_override_of_a_spark_setting_keeps_its_dotted_key_and_string_value(t
     assert cfg.spark.conf["spark.sql.adaptive.enabled"] == "false"
 
 
+def test_set_override_of_a_step_setting_keeps_the_step_and_the_dotted_key(tmp_path):
+    cfg = load_config(
+        _conf_dir(tmp_path),
+        overrides=["spark.step_conf.typologies.spark.sql.adaptive.enabled=true"],
+    )
+    assert cfg.spark.step_conf == {"typologies": {"spark.sql.adaptive.enabled": "true"}}
+    with pytest.raises(ConfigError, match=r"spark.step_conf.<step>.<spark key>=value"):
+        load_config(_conf_dir(tmp_path), overrides=["spark.step_conf.typologies=1"])
+
+
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match=r"config file not found: .*missing.yaml"):
         load_config(_conf_dir(tmp_path), extra_files=[tmp_path / "missing.yaml"])
@@ -87,6 +97,15 @@ def test_a_credential_as_a_spark_setting_is_refused_and_never_echoed(tmp_path, k
     with pytest.raises(ConfigError) as err:
         load_config(conf, env="local")
     assert f"spark.conf.{key} looks like a credential" in str(err.value)
+    assert "s3cr3t-value" not in str(err.value)
+    # nor as one step's setting
+    conf = _conf_dir(
+        tmp_path,
+        **{"local.yaml": f'spark:\n  step_conf:\n    graph:\n      {key}: "s3cr3t-value"\n'},
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(conf, env="local")
+    assert f"spark.step_conf.graph.{key} looks like a credential" in str(err.value)
     assert "s3cr3t-value" not in str(err.value)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fcc import pipeline
-from fcc.core.config import load_config
+from fcc.core.config import ConfigError, load_config
 from fcc.core.tables import ops
 from fcc.pipeline import Step, StepFailed, run_job
 
@@ -81,3 +81,58 @@ def test_a_failed_step_records_the_step_and_the_run_failed_in_one_commit(
     assert runs["b"].error == "ValueError: bad input"
     assert runs["*"].error == "step b failed: ValueError: bad input"
     assert lakehouse.version(ops.RUNS) == 2  # create, start, a + b failed + the run failed
+
+
+def test_a_step_runs_with_its_own_session_settings_restored_after_it(
+    spark, lakehouse, cfg, monkeypatch
+):
+    key = "spark.sql.adaptive.enabled"
+    seen = {}
+
+    def record(name):
+        def step(ctx):
+            seen[name] = ctx.spark.conf.get(key)
+            return {}
+
+        return step
+
+    _chain(monkeypatch, ("a", record("a")), ("b", record("b")), ("c", record("c")))
+    before = spark.conf.get(key)
+    other = "false" if before == "true" else "true"
+    with_b = cfg.model_copy(
+        update={"spark": cfg.spark.model_copy(update={"step_conf": {"b": {key: other}}})}
+    )
+    run_job(spark, lakehouse, with_b, "nightly", D, run_id="r-conf")
+    assert seen == {"a": before, "b": other, "c": before}
+    assert spark.conf.get(key) == before
+
+
+def test_a_step_setting_spark_cannot_change_at_run_time_is_refused_before_the_run(
+    spark, lakehouse, cfg, monkeypatch
+):
+    _chain(monkeypatch, ("a", lambda ctx: {}))
+    static = cfg.model_copy(
+        update={
+            "spark": cfg.spark.model_copy(
+                update={"step_conf": {"a": {"spark.driver.memory": "1g"}}}
+            )
+        }
+    )
+    with pytest.raises(
+        ConfigError, match="spark.step_conf.a.spark.driver.memory cannot be set on a running"
+    ):
+        run_job(spark, lakehouse, static, "nightly", D, run_id="r-static")
+    assert not lakehouse.exists(ops.RUNS)
+
+
+def test_a_step_setting_for_no_known_step_is_refused_before_the_run(spark, lakehouse, cfg):
+    typo = cfg.model_copy(
+        update={
+            "spark": cfg.spark.model_copy(
+                update={"step_conf": {"typology": {"spark.sql.adaptive.enabled": "false"}}}
+            )
+        }
+    )
+    with pytest.raises(ConfigError, match="spark.step_conf names no step typology; the steps"):
+        run_job(spark, lakehouse, typo, "typologies", D, run_id="r-typo")
+    assert not lakehouse.exists(ops.RUNS)

@@ -278,15 +278,22 @@ def test_peel_chain_follows_fresh_addresses_from_a_withdrawal(spark):
     withdrawals = txns_df(spark, rows).cache()
     withdrawals.count()
     sc = spark.sparkContext
-    sc.setJobGroup("peel-chain-test", "peel chains")
-    try:
-        found = _graph.detect_peel_chains(withdrawals, chain_edges, D, PeelChainSettings(), N)
-    finally:
-        sc.setLocalProperty("spark.jobGroup.id", None)
-    # one job per hop followed and one more: the 4th hop finds no chain going on, so hops 5-8
-    # are not run (following all 8 configured hops took 9 jobs)
+
+    def with_jobs(settings: PeelChainSettings, group: str):
+        sc.setJobGroup(group, "peel chains")
+        try:
+            found = _graph.detect_peel_chains(withdrawals, chain_edges, D, settings, N)
+        finally:
+            sc.setLocalProperty("spark.jobGroup.id", None)
+        return found, len(sc.statusTracker().getJobIdsForGroup(group))
+
+    found, jobs = with_jobs(PeelChainSettings(), "peel-chain-8")
+    # the 4th hop finds no chain going on, so hops 5-8 are not run: the 8 configured hops cost
+    # the jobs of 4, and each hop followed costs a job (3 hops fewer than 4)
     assert PeelChainSettings().max_hops == 8
-    assert len(sc.statusTracker().getJobIdsForGroup("peel-chain-test")) == 5
+    _, jobs_4 = with_jobs(PeelChainSettings(max_hops=4), "peel-chain-4")
+    _, jobs_3 = with_jobs(PeelChainSettings(max_hops=3), "peel-chain-3")
+    assert jobs == jobs_4 and jobs_3 < jobs_4
     hits = hits_by_customer(found)
     assert set(hits) == {"PC"}
     ev = hits["PC"]["evidence"]

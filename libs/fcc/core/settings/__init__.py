@@ -50,21 +50,35 @@ class SparkSettings(Strict):
     # extra Maven repository URLs for the jars (Delta, GraphFrames), searched after Spark's
     # default chain; FCC_MAVEN_REPOS (comma-separated) adds more; unused where jars are baked in
     maven_repos: list[str] = Field(default_factory=list)
+    # session settings of one step of a job (step name -> {spark.sql.* key: value}): set when
+    # the step starts, restored when it ends; only settings a running session may change
+    step_conf: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     @field_validator("conf")
     @classmethod
     def _no_credentials(cls, conf: dict[str, str]) -> dict[str, str]:
         """The config is stored in the run ledger, so it must never carry a credential."""
-        for key in conf:
-            if CREDENTIAL_KEY.search(key):
-                raise PydanticCustomError(  # its own type: the error never echoes the value
-                    "credential_setting",
-                    "spark.conf.{key} looks like a credential; the config is recorded in "
-                    "ops.runs, so pass credentials through the environment or a Hadoop "
-                    "credential provider (the chart's Secret), never as a setting",
-                    {"key": key},
-                )
+        _refuse_credentials(conf, "spark.conf")
         return conf
+
+    @field_validator("step_conf")
+    @classmethod
+    def _no_step_credentials(cls, step_conf: dict[str, dict[str, str]]) -> dict:
+        for step, conf in step_conf.items():
+            _refuse_credentials(conf, f"spark.step_conf.{step}")
+        return step_conf
+
+
+def _refuse_credentials(conf: dict[str, str], where: str) -> None:
+    for key in conf:
+        if CREDENTIAL_KEY.search(key):
+            raise PydanticCustomError(  # its own type: the error never echoes the value
+                "credential_setting",
+                "{where}.{key} looks like a credential; the config is recorded in ops.runs, "
+                "so pass credentials through the environment or a Hadoop credential provider "
+                "(the chart's Secret), never as a setting",
+                {"key": key, "where": where},
+            )
 
 
 class AppConfig(Strict):
