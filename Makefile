@@ -59,12 +59,10 @@ $(STAMP): pyproject.toml requirements-dev.lock
 
 venv: check-java $(STAMP)
 
+# one Spark application: generation (skipped when the lakehouse has data), the night, the summary
 demo: venv
-	@if [ ! -d "$(DEMO_LAKEHOUSE)/bronze/customers" ]; then \
-	  $(BIN)/fcc generate --out "$(DEMO_LAKEHOUSE)" --customers $(DEMO_CUSTOMERS) --days $(DEMO_DAYS) \
-	    --seed $(DEMO_SEED) --end-date $(DEMO_END); fi
-	$(BIN)/fcc run nightly --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END)
-	$(BIN)/fcc summary --lakehouse "$(DEMO_LAKEHOUSE)" --as-of $(DEMO_END) --log-level WARNING
+	$(BIN)/fcc demo --lakehouse "$(DEMO_LAKEHOUSE)" --customers $(DEMO_CUSTOMERS) --days $(DEMO_DAYS) \
+	  --seed $(DEMO_SEED) --as-of $(DEMO_END)
 
 # helm is built from the Go module proxy once (.cache/bin/helm, as .ci/run does) when Go is
 # present, so the chart tests run instead of skipping. The tests run in TEST_WORKERS processes,

@@ -114,6 +114,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="everyday events per customer-day times this (default: synth.background_density)",
     )
 
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="generate the synthetic data set if the lakehouse has none, run the nightly for "
+        "its last day and print the summary (one Spark application)",
+    )
+    demo.add_argument("--customers", type=int, default=10_000)
+    demo.add_argument("--days", type=int, default=90)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument(
+        "--as-of", type=_date, required=True, help="last generated day, and the night run"
+    )
+
     bf = sub.add_parser(
         "backfill", parents=[common], help="run the nightly chain for a range of dates in order"
     )
@@ -385,24 +398,23 @@ def _cmd_run(args, cfg) -> int:
     return EXIT_OK
 
 
-def _cmd_generate(args, cfg) -> int:
-    from datetime import timedelta
-
-    from fcc.core.spark import session_for
-    from fcc.synth import generate
-
+def _synth_settings(args, cfg):
+    """The generator's settings with the command's --amount-scale / --background-density."""
     if args.customers <= 0 or args.days <= 0:
         raise UsageError("--customers and --days must be positive")
     knobs = {
-        "amount_scale": args.amount_scale,
-        "background_density": args.background_density,
+        "amount_scale": getattr(args, "amount_scale", None),
+        "background_density": getattr(args, "background_density", None),
     }
     for name, value in knobs.items():
         if value is not None and not value > 0:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive number, got {value}")
-    synth = cfg.synth.model_copy(update={k: v for k, v in knobs.items() if v is not None})
-    end = args.end_date or (date.today() - timedelta(days=1))
-    spark = session_for(cfg, app_name="fcc-generate")
+    return cfg.synth.model_copy(update={k: v for k, v in knobs.items() if v is not None})
+
+
+def _generate(spark, cfg, synth, args, end: date) -> None:
+    from fcc.synth import generate
+
     counts = generate(
         spark,
         cfg.lakehouse,
@@ -414,6 +426,37 @@ def _cmd_generate(args, cfg) -> int:
     )
     for name, n in counts.items():
         log.info("generated %-32s %d rows", name, n)
+
+
+def _cmd_generate(args, cfg) -> int:
+    from datetime import timedelta
+
+    from fcc.core.spark import session_for
+
+    synth = _synth_settings(args, cfg)
+    end = args.end_date or (date.today() - timedelta(days=1))
+    spark = session_for(cfg, app_name="fcc-generate")
+    _generate(spark, cfg, synth, args, end)
+    return EXIT_OK
+
+
+def _cmd_demo(args, cfg) -> int:
+    """Generate the data set unless the lakehouse has one, run the nightly for its last day and
+    print the summary, in one Spark application."""
+    from fcc.core.tables import bronze
+    from fcc.pipeline import run_job
+    from fcc.summary import nightly_summary
+
+    synth = _synth_settings(args, cfg)
+    spark, lakehouse = _session(cfg, "demo")
+    if lakehouse.exists(bronze.CUSTOMERS):
+        log.info("demo: %s already holds generated data; not generating", cfg.lakehouse)
+    else:
+        _generate(spark, cfg, synth, args, args.as_of)
+        spark.catalog.clearCache()
+    run_id, results = run_job(spark, lakehouse, cfg, "nightly", args.as_of)
+    log.info("run %s succeeded (%d steps)", run_id, len(results))
+    print(nightly_summary(lakehouse, args.as_of))
     return EXIT_OK
 
 
@@ -704,6 +747,7 @@ def _cmd_docs(args, cfg) -> int:
 COMMANDS = {
     "run": _cmd_run,
     "generate": _cmd_generate,
+    "demo": _cmd_demo,
     "backfill": _cmd_backfill,
     "replay": _cmd_replay,
     "summary": _cmd_summary,

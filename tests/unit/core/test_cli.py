@@ -7,7 +7,7 @@ from fcc.cli import main
 def test_help_lists_the_commands(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ["run", "generate", "doctor"]:
+    for command in ["run", "generate", "demo", "doctor"]:
         assert command in out
 
 
@@ -19,6 +19,14 @@ def test_bad_date_is_a_usage_error(capsys):
 def test_bad_config_override_exits_2_with_the_key(capsys, tmp_path):
     assert main(["doctor", "--lakehouse", str(tmp_path), "--set", "spark.nope=1"]) == 2
     assert "spark.nope: unknown key" in capsys.readouterr().err
+
+
+def test_demo_with_no_customers_is_a_usage_error_before_spark_starts(capsys, tmp_path):
+    lake = tmp_path / "lake"
+    args = ["demo", "--lakehouse", str(lake), "--as-of", "2026-11-27", "--customers", "0"]
+    assert main(args) == 2
+    assert "--customers and --days must be positive" in capsys.readouterr().err
+    assert not lake.exists()
 
 
 def test_job_file_help_works_without_spark():
