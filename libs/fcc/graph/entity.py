@@ -54,6 +54,12 @@ class EntityGraph:
     hubs: DataFrame  # id_type, id_value, customers, max_customers
     edges: DataFrame  # src, dst (Long vertex ids)
     vertices: DataFrame  # id (Long): customers with at least one link
+    cached: tuple[DataFrame, ...] = ()  # what the four are built from; release() after use
+
+    def release(self) -> None:
+        """Drop the cached identifier and transfer links."""
+        for frame in self.cached:
+            frame.unpersist()
 
 
 def identifier_links(
@@ -142,8 +148,13 @@ def build_entity_graph(
     settings: EntityGraphSettings,
     as_of: date,
 ) -> EntityGraph:
-    """Shared identifiers and transfer links after hub pruning, and the bipartite CC input."""
-    ids = identifier_links(identifiers, settings, as_of)
+    """Shared identifiers and transfer links after hub pruning, and the bipartite CC input.
+
+    The identifier and transfer links are cached when first computed: the components' input,
+    the clusters, their evidence, the hubs and the ring rules all read them.
+    """
+    ids = identifier_links(identifiers, settings, as_of).persist()
+    cached = [ids]
     hubs = (
         ids.where(F.col("customers") > F.col("max_customers"))
         .select("id_type", "id_value", "customers", "max_customers")
@@ -156,7 +167,8 @@ def build_entity_graph(
     )
     links, edges = shared, id_edges
     if settings.internal_transfers and transactions is not None:
-        transfers = transfer_links(transactions, settings, as_of)
+        transfers = transfer_links(transactions, settings, as_of).persist()
+        cached.append(transfers)
         hub_customers = _transfer_hubs(transfers).select(F.col("id_value").alias("customer_id"))
         kept = transfers.join(hub_customers, "customer_id", "left_anti").join(
             hub_customers.withColumnRenamed("customer_id", "id_value"), "id_value", "left_anti"
@@ -171,7 +183,7 @@ def build_entity_graph(
             )
         )
     vertices = links.select(customer_vertex(F.col("customer_id")).alias("id")).distinct()
-    return EntityGraph(links=links, hubs=hubs, edges=edges, vertices=vertices)
+    return EntityGraph(links=links, hubs=hubs, edges=edges, vertices=vertices, cached=tuple(cached))
 
 
 def assign_clusters(graph: EntityGraph, labels: DataFrame, min_cluster_size: int) -> DataFrame:

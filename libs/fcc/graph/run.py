@@ -83,13 +83,17 @@ def run_graph(
     lakehouse.replace_where(GRAPH_HUBS, _with_as_of(graph.hubs, as_of), as_of=as_of)
     counts["hub_identifiers_pruned"] = _written_rows(lakehouse, GRAPH_HUBS)
 
-    links = strong_payment_links(transactions, identifiers, customers, settings.communities, as_of)
+    # kept: the components' collect, PageRank and the write's members each read the links
+    links = strong_payment_links(
+        transactions, identifiers, customers, settings.communities, as_of
+    ).persist()
     communities, community_labels = flow_communities(
         links, settings.communities, settings.components
     )
     lakehouse.replace_where(FLOW_COMMUNITIES, _with_as_of(communities, as_of), as_of=as_of)
     counts["flow_community_rows"] = _written_rows(lakehouse, FLOW_COMMUNITIES)
     community_labels.unpersist()
+    links.unpersist()
 
     hits = all_ring_hits(graph.links, customers, clusters, settings.rings, as_of)
     if hits is None:
@@ -100,6 +104,7 @@ def run_graph(
     counts["clusters"] = clusters.select(F.count_distinct("cluster_id")).first()[0]
     clusters.unpersist()
     labels.unpersist()
+    graph.release()
 
     counts["rows_out"] = (
         counts["exposure_rows"] + counts["entity_cluster_rows"] + counts["ring_hits"]

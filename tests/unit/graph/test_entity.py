@@ -72,6 +72,10 @@ def test_shared_identifiers_and_transfers_form_clusters_and_the_hub_is_pruned(sp
     assert [tuple(e) for e in got["c6"].evidence] == [("internal_transfer", "c7")]
     hubs = [tuple(r) for r in graph.hubs.collect()]
     assert hubs == [("ip", "10.0.0.1", 4, 3)]
+    # identifier and transfer links are computed once for all of the above, then released
+    assert len(graph.cached) == 2 and all(f.is_cached for f in graph.cached)
+    graph.release()
+    assert not any(f.is_cached for f in graph.cached)
 
 
 def test_cluster_ids_are_unchanged_after_a_rerun_with_unrelated_new_data(spark):
