@@ -347,6 +347,7 @@ def export_cc_input(lakehouse: Lakehouse, cfg: AppConfig, as_of: date, out: Path
         F.col("src").cast("long").alias("src"), F.col("dst").cast("long").alias("dst")
     ).write.parquet(str(out / "edges"))
     graph.vertices.select(F.col("id").cast("long").alias("id")).write.parquet(str(out / "vertices"))
+    graph.release()
     spark = lakehouse.spark
     return {
         "edges": spark.read.parquet(str(out / "edges")).count(),
