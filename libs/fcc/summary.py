@@ -1,4 +1,4 @@
-"""The nightly summary printed by `fcc summary` and `make demo` (ids, counts, evidence; no names)."""
+"""The nightly summary printed by `fcc summary` and `fcc demo` (ids, counts, evidence; no names)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,25 @@ from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.tables import gold, ops
+
+# evidence fields holding a person's name or identifier (a matched list name, a shared email):
+# the summary is console output, which carries ids, counts and scores only (docs/reliability.md)
+_PERSONAL_FIELDS = frozenset(
+    {"matched_list_name", "id_value", "full_name", "given_name", "family_name", "name", "dob"}
+)
+WITHHELD = "<withheld>"
+
+
+def printable_evidence(evidence: object) -> object:
+    """The evidence with every personal field's value withheld, at any depth."""
+    if isinstance(evidence, dict):
+        return {
+            k: WITHHELD if k in _PERSONAL_FIELDS else printable_evidence(v)
+            for k, v in evidence.items()
+        }
+    if isinstance(evidence, list):
+        return [printable_evidence(v) for v in evidence]
+    return evidence
 
 
 def _table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> list[str]:
@@ -67,7 +86,9 @@ def nightly_summary(lakehouse: Lakehouse, as_of: date) -> str:
             f"(priority score {a.priority_score}), severity {a.severity}"
         )
         for h in a.hits[:5]:
-            evidence = json.dumps(json.loads(h.evidence or "{}"), sort_keys=True)
+            evidence = json.dumps(
+                printable_evidence(json.loads(h.evidence or "{}")), sort_keys=True
+            )
             out.append(
                 f"  - {h.rule_id} v{h.rule_version} [{h.typology}, {h.severity}] evidence: {evidence[:400]}"
             )

@@ -143,3 +143,23 @@ def test_failure_traceback_of_a_step_withholds_the_spark_value_of_its_cause(spar
     assert "Okonkwo" not in text and "1984-02-29" not in text
     assert "StepFailed: step ingest failed" in text and "CAST_INVALID_INPUT" in text
     assert "test_privacy_logs.py" in text  # the frames are still there
+
+
+def test_summary_evidence_withholds_matched_names_and_shared_identifiers_at_any_depth():
+    from fcc.summary import WITHHELD, printable_evidence
+
+    screening = {
+        "entry_id": "SYNTH:PEP-C209809985",
+        "list_name": "SYNTH",
+        "matched_list_name": "Linda John Murphy",
+        "name_score": 1.0,
+    }
+    ring = {
+        "cluster_size": 7,
+        "shared_identifiers": [{"id_type": "email", "id_value": "linda.murphy@example.com"}],
+    }
+    assert printable_evidence(screening) == {**screening, "matched_list_name": WITHHELD}
+    assert printable_evidence(ring) == {
+        "cluster_size": 7,
+        "shared_identifiers": [{"id_type": "email", "id_value": WITHHELD}],
+    }
