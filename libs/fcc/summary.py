@@ -9,12 +9,12 @@ from pyspark.sql import functions as F
 
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.tables import gold, ops
+from fcc.privacy import is_personal
 
-# evidence fields holding a person's name or identifier (a matched list name, a shared email):
-# the summary is console output, which carries ids, counts and scores only (docs/reliability.md)
-_PERSONAL_FIELDS = frozenset(
-    {"matched_list_name", "id_value", "full_name", "given_name", "family_name", "name", "dob"}
-)
+# besides the fields exports treat as personal (fcc.privacy): the list name a customer matched,
+# which is that customer's name when the match is true. The summary is console output, which
+# carries ids, counts and scores only (docs/reliability.md).
+_MATCHED_NAMES = frozenset({"matched_list_name", "name"})
 WITHHELD = "<withheld>"
 
 
@@ -22,7 +22,7 @@ def printable_evidence(evidence: object) -> object:
     """The evidence with every personal field's value withheld, at any depth."""
     if isinstance(evidence, dict):
         return {
-            k: WITHHELD if k in _PERSONAL_FIELDS else printable_evidence(v)
+            k: WITHHELD if k in _MATCHED_NAMES or is_personal(k) else printable_evidence(v)
             for k, v in evidence.items()
         }
     if isinstance(evidence, list):

@@ -4,7 +4,8 @@ from fcc.privacy.export import (
     ExportError,
     export_pseudonymised,
     hmac_sha256_hex,
+    is_personal,
     pseudonymise,
 )
 
-__all__ = ["ExportError", "export_pseudonymised", "hmac_sha256_hex", "pseudonymise"]
+__all__ = ["ExportError", "export_pseudonymised", "hmac_sha256_hex", "is_personal", "pseudonymise"]

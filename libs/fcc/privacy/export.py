@@ -34,6 +34,11 @@ _IDS = re.compile(r"^(.*_)?customer_ids?$")
 _ID_VALUES = {"id_value"}  # emails, phones, devices of silver/bronze.identifiers
 
 
+def is_personal(name: str) -> bool:
+    """True for a field that names or identifies a person: dropped or pseudonymised by exports."""
+    return bool(_PERSONAL.match(name)) or name in _ID_VALUES
+
+
 class ExportError(ValueError):
     """Missing or weak key, unknown table or unusable output path."""
 
