@@ -381,7 +381,7 @@ _FULL, _INITIAL = "2F", "2I"
 # skeleton comes from: "2K" an abjad, "2k" an alphabet. The subject's keys swap the two, so
 # they meet across scripts only: محمد بوتين / Mohamed Butin, where a vowel the abjad leaves
 # unwritten can change the other part's spelling. Two names in alphabets meet on a skeleton
-# and the other part's first two letters ("2L"; Nasser Hassan / Naseer Haqani), not its first
+# and the other part's first two letters ("2L"; Hassan Nasser / Naseer Haqqani), not its first
 # letter alone (every M... with every Mohammed M...).
 _ABJAD_SKELETON, _ALPHABET_SKELETON, _ALPHABET_SKELETONS = "2K", "2k", "2L"
 _ROLE_SWAP = {
@@ -582,7 +582,7 @@ def single_token_keys(
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
     the symbol of Abdullah) and consonant skeletons. With `reach`, only the parts and runs of
     parts whose pairing with a one-part name could reach the scoring floor offer them: in
-    Ali Karimov, neither part alone (the other part left over caps the score far below it).
+    Omar Karimov, neither part alone (the other part left over caps the score far below it).
     """
     may = reach or (lambda start, n: True)
     keys: set[str] = set()
