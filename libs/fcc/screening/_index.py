@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._match import key_params, score_params
-from fcc.screening._names import AnalysedName, analyse_readings
-from fcc.screening._score import NameScores, best_reading_scores, reachable_subject_keys
+from fcc.screening._names import AnalysedName, analyse_readings, subject_keys
+from fcc.screening._score import NameScores, best_reading_scores
 
 
 @dataclass(frozen=True)
@@ -155,10 +155,8 @@ class NameIndex:
         return index
 
     def subject_keys(self, readings: Iterable[AnalysedName]) -> set[str]:
-        """The subject's keys as the nightly step offers them (`reachable_subject_keys`)."""
-        kp, sp = key_params(self.cfg), score_params(self.cfg)
-        floor = min(self.cfg.evidence.name_floor, self.cfg.threshold)
-        return {k for r in readings for k in reachable_subject_keys(r, kp, sp, floor)}
+        kp = key_params(self.cfg)
+        return {k for r in readings for k in subject_keys(r, kp)}
 
     def candidates(self, readings: tuple[AnalysedName, ...]) -> set[int]:
         """Indices of the list names sharing a blocking key with the subject."""

@@ -14,14 +14,13 @@ from pyspark.sql import types as T
 
 from fcc.core.observe import Counts, counted
 from fcc.core.settings.screening import ScreeningSettings
-from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint
+from fcc.screening._names import KeyParams, analyse_readings, analysis_fingerprint, subject_keys
 from fcc.screening._score import (
     PartIndex,
     ScoreParams,
     SubjectScorer,
     caches_kept_from_collector,
     cyclic_gc_paused,
-    reachable_subject_keys,
 )
 
 _READING = T.StructType(
@@ -80,11 +79,8 @@ def score_params(cfg: ScreeningSettings) -> ScoreParams:
     )
 
 
-def _analyse_udf(
-    params: KeyParams, subject: tuple[ScoreParams, float] | None
-) -> Callable[..., Column]:
-    """pandas UDF (name, entity_type) -> struct(readings, keys); a subject's keys with its
-    scoring parameters and floor (`reachable_subject_keys`), else a list name's."""
+def _analyse_udf(params: KeyParams, subject: bool) -> Callable[..., Column]:
+    """pandas UDF (name, entity_type) -> struct(readings, keys)."""
 
     @F.pandas_udf(_ANALYSED)
     def analyse(names: pd.Series, types: pd.Series) -> pd.DataFrame:
@@ -93,7 +89,7 @@ def _analyse_udf(
             keys: set[str] = set()
             readings = []
             for a in analyse_readings(name, etype, params):
-                keys.update(reachable_subject_keys(a, params, *subject) if subject else a.keys)
+                keys.update(subject_keys(a, params) if subject else a.keys)
                 readings.append({"tokens": list(a.tokens), "symbols": list(a.symbols)})
             rows.append((readings, sorted(keys)))
         return pd.DataFrame(rows, columns=["readings", "keys"])
@@ -166,9 +162,9 @@ def list_names(entries: DataFrame) -> DataFrame:
 
 
 def with_analysis(
-    name_col: str, type_col: str, params: KeyParams, subject: tuple[ScoreParams, float] | None
+    name_col: str, type_col: str, params: KeyParams, subject: bool
 ) -> Callable[[DataFrame], DataFrame]:
-    """Add `a` = struct(readings, keys) of the name in name_col; `subject`: see `_analyse_udf`."""
+    """Add `a` = struct(tokens, symbols, keys) of the name in name_col."""
     udf = _analyse_udf(params, subject)
     return lambda df: df.withColumn("a", udf(F.col(name_col), F.col(type_col)))
 
@@ -466,7 +462,7 @@ def analysed_list_names(
         reused = distinct.join(known, on).select(
             "list_subject", "entity_type", "a", F.lit(True).alias("cached")
         )
-    fresh = fresh.transform(with_analysis("list_subject", "entity_type", params, subject=None))
+    fresh = fresh.transform(with_analysis("list_subject", "entity_type", params, subject=False))
     fresh = fresh.withColumn("cached", F.lit(False))
     return fresh if reused is None else fresh.unionByName(reused)
 
@@ -511,12 +507,11 @@ def screen_names(
     while they are first computed.
     """
     kp = key_params(cfg)
-    floor = min(cfg.evidence.name_floor, cfg.threshold)  # below it no evidence makes a hit
     subjects = customers.transform(subject_names(cfg)).persist()
     screened = (
         subjects.select(*_NAME)
         .distinct()
-        .transform(with_analysis("subject", "subject_type", kp, (score_params(cfg), floor)))
+        .transform(with_analysis("subject", "subject_type", kp, subject=True))
         .persist()
     )
     fingerprint = analysis_fingerprint(kp)
@@ -528,6 +523,7 @@ def screen_names(
     analysed = analysed.persist()
     candidates, pair_count = counted(candidate_pairs(screened, analysed), n=F.sum(F.size("listed")))
     candidates = candidates.persist()
+    floor = min(cfg.evidence.name_floor, cfg.threshold)  # below it no evidence makes a hit
     # the name pairs reaching the floor are few (a fraction of a percent of the pairs scored):
     # they meet the list entries and the population as a broadcast, without a shuffle of either
     scored = score_pairs(candidates, screened, analysed, score_params(cfg), floor)

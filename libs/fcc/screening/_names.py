@@ -28,7 +28,7 @@ import importlib.metadata
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -377,27 +377,11 @@ def _pair(a: str, b: str) -> str:
 # Vladimir Putin) while two full names never meet on a shared first letter alone (every
 # J... Smith with every other J... Smith).
 _FULL, _INITIAL = "2F", "2I"
-# Keys pairing a part's consonant skeleton with another part's first letter, by the script the
-# skeleton comes from: "2K" an abjad, "2k" an alphabet. The subject's keys swap the two, so
-# they meet across scripts only: محمد بوتين / Mohamed Butin, where a vowel the abjad leaves
-# unwritten can change the other part's spelling. Two names in alphabets meet on a skeleton
-# and the other part's first two letters ("2L"; Hassan Nasser / Naseer Haqqani), not its first
-# letter alone (every M... with every Mohammed M...).
-_ABJAD_SKELETON, _ALPHABET_SKELETON, _ALPHABET_SKELETONS = "2K", "2k", "2L"
-_ROLE_SWAP = {
-    _FULL: _INITIAL,
-    _INITIAL: _FULL,
-    _ABJAD_SKELETON: _ALPHABET_SKELETON,
-    _ALPHABET_SKELETON: _ABJAD_SKELETON,
-}
+_ROLE_SWAP = {_FULL: _INITIAL, _INITIAL: _FULL}
 
 
 def _letter_key(role: str, letter: str, phonetic: str) -> str:
     return f"{role}{letter}|{phonetic}"
-
-
-def _skeleton_letter_key(abjad: bool, skeleton_symbol: str, letter: str) -> str:
-    return f"{_ABJAD_SKELETON if abjad else _ALPHABET_SKELETON}{skeleton_symbol}|f{letter}"
 
 
 def _blocking_keys(
@@ -409,9 +393,7 @@ def _blocking_keys(
     (metaphone a, metaphone b), (prefix a, prefix b), (letters a, letters b), (symbol of a,
     metaphone b), (symbol of a, first letter of b), (letters of a, first letter of b) for a of
     TRANSPOSED_MIN_LENGTH letters or more, and (first letter of a, metaphone b), in both
-    directions; the last only meets an initial on the other side (`_letter_key`), and a
-    consonant skeleton's (symbol of a, first letter of b) only a name of the other script kind
-    (`_skeleton_letter_key`; two alphabet names meet on b's first two letters). "Letters" is
+    directions; the last only meets an initial on the other side (`_letter_key`). "Letters" is
     a token's characters sorted, so a transposed pair of letters keeps its key (Thein / Tehin).
     The first-letter keys let an initial (V. Putin) and a surname spelt differently under the
     same given name (Vladimir Puchin / Putsin) meet; a part of five letters or more also keys
@@ -445,7 +427,6 @@ def _blocking_keys(
         for i in range(len(tokens))
     }
     # an abjad skeleton (K:) and an alphabet one (k:) meet on one key
-    abjad = {i: "K:" in symbols[i] for i in syms}
     syms = {i: ["s" + s.replace("K:", "k:", 1) for s in v] for i, v in syms.items()}
     if len(useful) == 1:
         i = useful[0]
@@ -469,13 +450,9 @@ def _blocking_keys(
                 keys.add(_pair(gi, "f" + tokens[j][0]))
             for s in syms[i]:
                 keys.add(_pair(s, mj))
+                keys.add(_pair(s, "f" + tokens[j][0]))
                 if s.startswith("sk:"):
-                    keys.add(_skeleton_letter_key(abjad[i], s, tokens[j][0]))
-                    if not abjad[i]:
-                        keys.add(f"{_ALPHABET_SKELETONS}{s}|f{tokens[j][:2]}")
                     keys.update(_pair(s, t) for t in syms[j] if t.startswith("sk:"))
-                else:
-                    keys.add(_pair(s, "f" + tokens[j][0]))
     keys.update(_joined_keys(tokens, symbols, long_enough, useful, initials, base, syms, params))
     return tuple(sorted(keys))
 
@@ -550,67 +527,39 @@ def _joined_keys(
     return keys
 
 
-# (start, n) -> whether a one-part list name paired with the subject's n parts from start could
-# let the pair reach the scoring floor (`fcc.screening._score.one_part_reach`)
-OnePartReach = Callable[[int, int], bool]
-
-
-def informative_parts(tokens: Sequence[str], params: KeyParams) -> list[bool]:
-    """Per part: long enough to key (`min_token_length`) and not a stop word."""
-    return [len(t) >= params.min_token_length and not is_stopword(t) for t in tokens]
-
-
-def subject_keys(
-    a: AnalysedName, params: KeyParams, reach: OnePartReach | None = None
-) -> tuple[str, ...]:
+def subject_keys(a: AnalysedName, params: KeyParams) -> tuple[str, ...]:
     """The keys a subject (customer, query) offers against list names' keys: its own with the
-    letter and script roles swapped (`_ROLE_SWAP`), and its one-token keys
-    (`single_token_keys`, limited by `reach` when given)."""
+    letter roles swapped (`_letter_key`), and its one-token keys (`single_token_keys`)."""
     own = (_ROLE_SWAP.get(k[:2], k[:2]) + k[2:] for k in a.keys)
-    return tuple(sorted({*own, *single_token_keys(a.tokens, params, a.symbols, reach)}))
+    return tuple(sorted({*own, *single_token_keys(a.tokens, params, a.symbols)}))
 
 
 def single_token_keys(
-    tokens: tuple[str, ...],
-    params: KeyParams,
-    symbols: tuple[str, ...] = (),
-    reach: OnePartReach | None = None,
+    tokens: tuple[str, ...], params: KeyParams, symbols: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
     """The one-token keys a subject offers so one-token list names can find it.
 
     Each informative part, and two or three adjacent ones joined (Zabih Pour meets ZABIHPOUR).
     With the symbols, also each symbol alone, multi-part ones included (عبد الله offers
-    the symbol of Abdullah) and consonant skeletons. With `reach`, only the parts and runs of
-    parts whose pairing with a one-part name could reach the scoring floor offer them: in
-    Omar Karimov, neither part alone (the other part left over caps the score far below it).
+    the symbol of Abdullah) and consonant skeletons.
     """
-    may = reach or (lambda start, n: True)
     keys: set[str] = set()
     long_enough = [len(t) >= params.min_token_length for t in tokens]
-    informative = informative_parts(tokens, params)
-    for i, (t, ok) in enumerate(zip(tokens, informative, strict=True)):
-        if ok and may(i, 1):
+    informative = [ok and not is_stopword(t) for t, ok in zip(tokens, long_enough, strict=True)]
+    for t, ok in zip(tokens, informative, strict=True):
+        if ok:
             keys.update(f"1{k}" for k in _token_keys(t, params))
             keys.update(deletion_keys(t))
     for n in (2, 3):
         for start in range(len(tokens) - n + 1):
-            if (
-                all(long_enough[start : start + n])
-                and any(informative[start : start + n])
-                and may(start, n)
-            ):
+            if all(long_enough[start : start + n]) and any(informative[start : start + n]):
                 keys.update(_joined_single_keys("".join(tokens[start : start + n]), params))
                 sjoins = _joined_skeletons(tokens[start : start + n], symbols[start : start + n])
                 keys.update("1" + sjoin for sjoin in sjoins)
-    for i, sym in enumerate(symbols):
+    for sym in symbols:
         for s in sym.split():
-            symbol, _, parts = s.partition("~")
-            if (
-                s != ACRONYM_LETTER
-                and (params.symbol_keys or s[1:2] == ":")
-                and may(i, int(parts or 1))
-            ):
-                keys.add("1s" + symbol.replace("K:", "k:", 1))
+            if s != ACRONYM_LETTER and (params.symbol_keys or s[1:2] == ":"):
+                keys.add("1s" + s.split("~")[0].replace("K:", "k:", 1))
     return tuple(sorted(keys))
 
 

@@ -42,27 +42,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import permutations
-from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 from rigour.text import metaphone
-from rigour.text.stopwords import stopwords_list
 
 from fcc.screening._names import (
     ACRONYM_LETTER,
     REJOINED_MIN_LETTERS,
-    AnalysedName,
-    KeyParams,
-    OnePartReach,
     assimilated_join,
-    informative_parts,
     is_initial,
     romanisation_fold,
     skeleton,
-    subject_keys,
 )
 
 _VOWEL_START = frozenset("aeiouy")
@@ -363,17 +356,25 @@ def _may_join(side: _Side, other: _Side) -> bool:
     )
 
 
-class _Roles(NamedTuple):
-    """What a part costs when left over (`_leftover_weight`), per part of one reading."""
-
-    particles: tuple[bool, ...]  # the part is a particle (al, bin, de, van)
-    minor: tuple[bool, ...]  # an initial or a patronymic (a letter cut out of an acronym is not)
-    span_partners: tuple[tuple[int, ...], ...]  # parts that form a two-part name with the part
-
-
-def _part_roles(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Roles:
+@lru_cache(maxsize=1 << 16)
+def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
+    abjad = tuple("K:" in x for x in symbols)
+    spans = tuple(
+        tuple(_Span.of(tokens, abjad, symbols, i, n) for i in range(len(tokens) - n + 1))
+        for n in (2, 3)
+    )
+    sets = tuple(_sets(x) for x in symbols)
     two_part_name = [any(s.endswith("~2") for s in x.split()) for x in symbols]
-    return _Roles(
+    return _Side(
+        sets,
+        tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
+        abjad,
+        spans,  # type: ignore[arg-type]
+        frozenset().union(*(names for names, _ in sets)),
+        frozenset().union(*(skels for _, skels in sets)),
+        frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
+        frozenset().union(*(span.reach for both in spans for span in both)),
+        frozenset().union(*(span.symbols for both in spans for span in both)),
         tuple(t in PARTICLES for t in tokens),
         tuple(
             (len(t) == 1 and ACRONYM_LETTER not in x.split()) or is_patronymic(t)
@@ -387,28 +388,6 @@ def _part_roles(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Roles:
             )
             for i in range(len(tokens))
         ),
-    )
-
-
-@lru_cache(maxsize=1 << 16)
-def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
-    abjad = tuple("K:" in x for x in symbols)
-    spans = tuple(
-        tuple(_Span.of(tokens, abjad, symbols, i, n) for i in range(len(tokens) - n + 1))
-        for n in (2, 3)
-    )
-    sets = tuple(_sets(x) for x in symbols)
-    return _Side(
-        sets,
-        tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
-        abjad,
-        spans,  # type: ignore[arg-type]
-        frozenset().union(*(names for names, _ in sets)),
-        frozenset().union(*(skels for _, skels in sets)),
-        frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
-        frozenset().union(*(span.reach for both in spans for span in both)),
-        frozenset().union(*(span.symbols for both in spans for span in both)),
-        *_part_roles(tokens, symbols),
         any(abjad),
         tuple(span for both in spans for span in both if span.symbols),
         sum(len(t) for t in tokens),
@@ -779,7 +758,7 @@ def _rejoined_similarity(q: tuple[str, ...], c: tuple[str, ...], params: ScorePa
     return 0.0
 
 
-def _least_leftover_weight(side: _Side | _Roles, i: int, full: float, params: ScoreParams) -> float:
+def _least_leftover_weight(side: _Side, i: int, full: float, params: ScoreParams) -> float:
     """The least weight part i can cost when left unpaired, whatever else pairs (the cases of
     `_leftover_weight`)."""
     weight = min(full, params.unmatched_patronymic_weight) if side.minor[i] else full
@@ -788,72 +767,6 @@ def _least_leftover_weight(side: _Side | _Roles, i: int, full: float, params: Sc
     if side.span_partners[i]:
         weight = min(weight, params.unmatched_subject_weight)
     return weight
-
-
-def one_part_reach(
-    tokens: Sequence[str],
-    symbols: Sequence[str],
-    informative: Sequence[bool],
-    params: ScoreParams,
-    floor: float,
-) -> OnePartReach:
-    """Whether a one-part list name paired with the subject's n parts from start could reach
-    `floor`: at most `_score_ceiling` of that one pairing, each other part that is not
-    `informative` (a stop word, an initial) paired exactly as well and each informative one
-    left over at its least weight, unless it could pair with a stop word of the list name
-    (Ali Khan / Al Khal). Its other parts pair with a name of two informative parts, which
-    the two-part keys find."""
-    roles = _part_roles(tuple(tokens), tuple(symbols))
-    least = [
-        _least_leftover_weight(roles, i, params.unmatched_subject_weight, params)
-        if informative[i] and not _pairs_a_stop_word(tokens[i], params)
-        else None
-        for i in range(len(tokens))
-    ]
-
-    @cache  # asked once per symbol of a part, a part has many
-    def reach(start: int, n: int) -> bool:
-        others = [w for i, w in enumerate(least) if not start <= i < start + n]
-        paired = 1 + sum(w is None for w in others)
-        left = sum(w for w in others if w is not None)
-        return round(paired / (paired + left), 4) >= floor
-
-    return reach
-
-
-@lru_cache(maxsize=1)
-def _latin_stop_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """rigour's stop words of two letters or more written in Latin letters (a list name's
-    parts are ASCII), and their romanisation folds."""
-    words = tuple(sorted(w for w in stopwords_list() if w.isascii() and w.isalpha() and len(w) > 1))
-    return words, tuple(romanisation_fold(w) for w in words)
-
-
-@lru_cache(maxsize=1 << 16)
-def _pairs_a_stop_word(token: str, params: ScoreParams) -> bool:
-    """The subject part could pair by spelling with one of rigour's stop words (ali / al).
-
-    Every spelling route of `_token_similarity` needs the two parts, or their folds, within
-    the edits their length allows of each other (a stop word has no symbol): only the stop
-    words that near are compared."""
-    words, folds = _latin_stop_words()
-    share = max(params.max_edit_fraction, params.phonetic_max_edit_fraction)
-    near = set()
-    for text, against in ((token, words), (romanisation_fold(token), folds)):
-        edits = max(1, math.ceil(len(text) * share))
-        for _, _, k in process.extract(
-            text, against, scorer=OSA.distance, score_cutoff=edits, limit=None
-        ):
-            near.add(words[k])
-    return any(_token_similarity(token, w, "", "", params) >= params.token_min for w in near)
-
-
-def reachable_subject_keys(
-    a: AnalysedName, kp: KeyParams, params: ScoreParams, floor: float
-) -> tuple[str, ...]:
-    """`subject_keys` offering one-part keys only where a one-part name could reach `floor`."""
-    informative = informative_parts(a.tokens, kp)
-    return subject_keys(a, kp, one_part_reach(a.tokens, a.symbols, informative, params, floor))
 
 
 def _score_ceiling(

@@ -1,7 +1,7 @@
 """One name against the lists, for an analyst at a prompt (`fcc screen`), with the nightly matcher.
 
 The list names are analysed and blocked with the functions the nightly pandas UDFs call
-(`analyse_name`, `reachable_subject_keys`, `score_names`); the secondary evidence and the best pair
+(`analyse_name`, `subject_keys`, `score_names`); the secondary evidence and the best pair
 per entry are the nightly step's own Spark transforms (`with_evidence`, `best_per_entry`),
 applied to the few scored candidates. Nothing is written.
 
@@ -35,8 +35,9 @@ from fcc.screening._names import (
     KeyParams,
     analyse_readings,
     analysis_fingerprint,
+    subject_keys,
 )
-from fcc.screening._score import reachable_subject_keys, score_names
+from fcc.screening._score import score_names
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +156,8 @@ def analysed_names(pairs: set[tuple[str, str | None]], params: KeyParams) -> dic
     return cached
 
 
-def scored_candidates(
-    entries: pd.DataFrame, query: Query, cfg: ScreeningSettings, floor: float
-) -> list[dict]:
-    """List names sharing a blocking key with the query, or holding all its tokens, scored;
-    the query's keys as the nightly step's for a name score of `floor` or more.
+def scored_candidates(entries: pd.DataFrame, query: Query, cfg: ScreeningSettings) -> list[dict]:
+    """List names sharing a blocking key with the query, or holding all its tokens, scored.
 
     Both sides are compared in every reading (a Han name in each language's romanisation, a
     Hangul name in two schemes ...); a candidate keeps the components of its best reading pair.
@@ -171,7 +169,7 @@ def scored_candidates(
             f"the name {query.name!r} has no letters or digits left after analysis; "
             "nothing to screen"
         )
-    q_keys = {k for q in readings for k in reachable_subject_keys(q, kp, sp, floor)}
+    q_keys = {k for q in readings for k in subject_keys(q, kp)}
     q_token_sets = [set(q.tokens) for q in readings]
     names = _list_names(entries)
     analysed: dict[tuple, tuple[AnalysedName, ...]] = analysed_names(
@@ -235,9 +233,8 @@ def search_name(
     Kept: entries whose score reaches `min_score` (default the name floor, below which the
     nightly step never applies evidence), and every `contains` candidate whatever its score.
     """
+    rows = scored_candidates(entries, query, cfg)
     floor = cfg.evidence.name_floor if min_score is None else min_score
-    # below the name floor a candidate's score is its name score
-    rows = scored_candidates(entries, query, cfg, min(floor, cfg.evidence.name_floor))
     if not rows:
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
     ranked = (
