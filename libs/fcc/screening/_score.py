@@ -57,6 +57,7 @@ from fcc.screening._names import (
     romanisation_fold,
     skeleton,
 )
+from fcc.screening._translit import pinyin_variants, reads_as_east_asian, reads_as_pinyin
 
 _VOWEL_START = frozenset("aeiouy")
 REJOINED_TYPO_LETTERS = 12  # a name rejoined in other word boundaries may differ by one edit
@@ -253,6 +254,14 @@ def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: Sc
     return sim
 
 
+def _pinyin_similarity(a: str, b: str, params: ScoreParams) -> float:
+    """Two parts of a pinyin name and an East Asian one (`_candidates`): 1.0 when equal,
+    `phonetic_similarity` when both read as pinyin one polyphone's reading apart, else 0."""
+    if a == b:
+        return 1.0
+    return params.phonetic_similarity if pinyin_variants(a, b) else 0.0
+
+
 @lru_cache(maxsize=1 << 18)
 def _joined_skeleton_keys(
     parts: tuple[str, ...], abjad_run: bool, other_abjad: bool
@@ -346,6 +355,8 @@ class _Side:
     any_abjad: bool  # a part is written in an abjad
     symbol_spans: tuple[_Span, ...]  # the spans with a rigour symbol of their own
     letters: int  # letters of all parts
+    pinyin: bool  # the name reads as a Chinese name in Hanyu Pinyin (`reads_as_pinyin`)
+    east_asian: bool  # ... or in any Chinese or Korean romanisation (`reads_as_east_asian`)
 
 
 def _may_join(side: _Side, other: _Side) -> bool:
@@ -391,6 +402,8 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         any(abjad),
         tuple(span for both in spans for span in both if span.symbols),
         sum(len(t) for t in tokens),
+        reads_as_pinyin(tokens),
+        reads_as_east_asian(tokens),
     )
 
 
@@ -399,8 +412,10 @@ def _span_pairs(
     other: tuple[str, ...],
     other_side: _Side,
     params: ScoreParams,
+    pinyin: bool = False,
 ) -> list[tuple[float, int]]:
-    """(similarity, part index) of the other name's parts that the joined span pairs with."""
+    """(similarity, part index) of the other name's parts that the joined span pairs with;
+    with `pinyin` (a pinyin name and an East Asian one, `_candidates`), only equal parts."""
     skel = span.skeleton_keys(other_side.any_abjad)
     joined = span.joined
     # what any part must offer to pair below; most spans meet no such part
@@ -418,6 +433,8 @@ def _span_pairs(
             continue
         elif joined == b:
             sim = 1.0
+        elif pinyin:
+            sim = _pinyin_similarity(joined, b, params)
         else:
             sim = 0.0
             if (
@@ -554,7 +571,7 @@ class _SubjectMemo:
     part's pairings with the reading's parts (keyed by part and its symbols) and, with a
     `PartIndex`, the list parts each of the reading's parts may pair with (None: any)."""
 
-    rows: dict[tuple[str, str], tuple[tuple[int, float], ...]] = field(default_factory=dict)
+    rows: dict[tuple[str, str, bool], tuple[tuple[int, float], ...]] = field(default_factory=dict)
     pairable: tuple[frozenset[str] | None, ...] | None = None
 
 
@@ -566,13 +583,17 @@ def _part_row(
     b_symbols: str,
     params: ScoreParams,
     pairable: tuple[frozenset[str] | None, ...] | None,
+    pinyin: bool,
 ) -> tuple[tuple[int, float], ...]:
-    """(subject index, similarity) of the subject parts that pair with the list part b."""
+    """(subject index, similarity) of the subject parts that pair with the list part b; with
+    `pinyin` (a pinyin name and an East Asian one, `_candidates`), only an equal part."""
     b_initial = is_initial(b, b_symbols)
     row = []
     for i, a in enumerate(q):
         if len(a) == 1 or len(b) == 1:
             sim = _letter_similarity(a, b, qside.initials[i], b_initial, params)
+        elif pinyin:
+            sim = _pinyin_similarity(a, b, params)
         elif pairable is not None and b not in pairable[i]:  # type: ignore[operator]
             continue
         else:
@@ -593,14 +614,25 @@ def _candidates(
     memo: _SubjectMemo,
 ) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
     """(similarity, subject indices, list indices) of every part pairing similar enough to
-    pair (`token_min`)."""
+    pair (`token_min`).
+
+    A name that reads as Hanyu Pinyin and a name in a Chinese or Korean romanisation (pinyin,
+    Hong Kong Cantonese, Korean: as Latin names and as the readings of Han and Hangul) pair
+    only equal parts, joined parts equal to a part (Jin Ping / Jinping), and pinyin parts one
+    polyphone's reading apart (`_pinyin_similarity`: Leicheng / Lecheng). Pinyin spells each
+    syllable of Mandarin one way, so a pinyin part and a different part of such a name are
+    other characters or another language's reading of them: another name (Mingjun / Mingfu,
+    Cai / Qi, Yu / Yang, Cheng / Ching), which the spelling routes and rigour's symbols (shared
+    across dialects' readings) would pair.
+    """
     cells = []
     rows = memo.rows
+    pinyin = (qside.pinyin and cside.east_asian) or (cside.pinyin and qside.east_asian)
     for j, b in enumerate(c):
-        key = (b, cs[j])
+        key = (b, cs[j], pinyin)
         row = rows.get(key)
         if row is None:
-            row = rows[key] = _part_row(q, qs, qside, b, cs[j], params, memo.pairable)
+            row = rows[key] = _part_row(q, qs, qside, b, cs[j], params, memo.pairable, pinyin)
         for i, sim in row:
             cells.append((i, j, sim))
     cells.sort()  # subject part first, as ties between equal pairings are broken
@@ -609,9 +641,13 @@ def _candidates(
     q_joins, c_joins = abjad or _may_join(qside, cside), abjad or _may_join(cside, qside)
     for n in (0, 1) if q_joins or c_joins else ():  # spans of two parts, then of three
         for span in qside.spans[n] if q_joins else ():
-            out.extend((sim, span.run, (j,)) for sim, j in _span_pairs(span, c, cside, params))
+            out.extend(
+                (sim, span.run, (j,)) for sim, j in _span_pairs(span, c, cside, params, pinyin)
+            )
         for span in cside.spans[n] if c_joins else ():
-            out.extend((sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params))
+            out.extend(
+                (sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params, pinyin)
+            )
     if qside.symbol_spans and cside.symbol_spans:
         out.extend(_shared_span_pairs(qside, cside))
     if abjad:

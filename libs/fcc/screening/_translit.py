@@ -30,12 +30,18 @@ its output loses what a romanised name keeps, a small rule fills the gap:
   Wasiq, فضل: Fadl / Fazl, نژاد: Nezhad / Nejad).
 - Devanagari: ICU, then the Hindi final inherent vowel is dropped (राम -> ram).
 Every other script goes through rigour / normality's ICU Any-Latin.
+
+For the scorer, the same Unicode Han database tells which Latin names read as Hanyu Pinyin or as
+another Chinese or Korean romanisation (`reads_as_pinyin`, `reads_as_east_asian`) and which
+pinyin syllables one character reads (`pinyin_variants`: 勒 le / lei).
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import re
+import unicodedata
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import icu
@@ -190,7 +196,14 @@ def _hangul_readings(text: str) -> list[str]:
     ]
 
 
-_UNIHAN_FIELDS = ("kHangul", "kCantonese", "kSMSZD2003Readings")
+_UNIHAN_FIELDS = (
+    "kHangul",
+    "kCantonese",
+    "kSMSZD2003Readings",
+    "kMandarin",
+    "kTGHZ2013",
+    "kHanyuPinlu",
+)
 
 
 @cache
@@ -329,6 +342,151 @@ def _cantonese_readings() -> dict[str, tuple[str, ...]]:
             (_hong_kong_syllable(v), None) for v in _SMSZD_CANTONESE.findall(value)
         )
     return {ch: tuple(r) for ch, r in found.items() if len(r) > 1}
+
+
+# a Latin name read as Hanyu Pinyin: two to four words of one to three syllables, two to four
+# syllables in all (a Chinese name's shape)
+PINYIN_NAME_SYLLABLES = (2, 4)
+PINYIN_NAME_WORDS = (2, 4)
+PINYIN_WORD_SYLLABLES = 3
+_PINYIN_VOWEL = re.compile("[aeiou]")
+_PINLU = re.compile(r"([^\s(]+)\((\d+)\)")  # a reading and its count: xiǎng(1234)
+
+
+def _toneless(pinyin: str) -> str:
+    """A pinyin syllable without its tone mark, ü as u (lǘ -> lu), as names are written."""
+    decomposed = unicodedata.normalize("NFD", pinyin.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _pinyin_inventory() -> frozenset[str]:
+    """Every toneless Hanyu Pinyin syllable with a vowel (not the interjections n, m, hm), from
+    the Unicode Han database's kMandarin readings."""
+    found = {_toneless(r) for v in _unihan()["kMandarin"].values() for r in v.split()}
+    return frozenset(s for s in found if _PINYIN_VOWEL.search(s))
+
+
+@cache
+def _east_asian_syllables() -> frozenset[str]:
+    """Every syllable a Latin spelling of a Chinese or Korean name is made of, as the readings
+    here write them: Hanyu Pinyin, Hong Kong Cantonese (every kCantonese reading) and Korean
+    (Revised Romanisation and the McCune-Reischauer styles of every Hangul syllable that reads
+    a Han character: Korean personal names are Sino-Korean)."""
+    cantonese = {
+        _hong_kong_syllable(j) for v in _unihan()["kCantonese"].values() for j in v.split()
+    }
+    korean: set[str] = set()
+    for hangul in {h for readings in _hanja().values() for h in readings}:
+        rr = _icu("Hangul-Latin").transliterate(hangul)
+        korean.update((rr, _mr(rr, True), _mr(rr, False)))
+    korean.update(_HANGUL_SURNAMES_MR.values())
+    return frozenset(s for s in {*_pinyin_inventory(), *cantonese, *korean} if s.isalpha())
+
+
+def _syllables(word: str, inventory: frozenset[str]) -> tuple[str, ...] | None:
+    """The fewest syllables in `inventory` that spell a word, no later one starting with a
+    vowel (where pinyin writes an apostrophe: fangan is fan gan, and saen is no such word);
+    None when there are none within PINYIN_WORD_SYLLABLES."""
+    best: tuple[str, ...] | None = None
+    stack: list[tuple[int, tuple[str, ...]]] = [(0, ())]
+    while stack:
+        at, done = stack.pop()
+        if at == len(word):
+            best = done if best is None or len(done) < len(best) else best
+        elif len(done) < PINYIN_WORD_SYLLABLES:
+            stack.extend(
+                (end, (*done, word[at:end]))
+                for end in range(at + 1, min(len(word), at + 6) + 1)
+                if word[at:end] in inventory and (at == 0 or word[at] not in "aeiou")
+            )
+    return best
+
+
+@cache
+def pinyin_syllables(word: str) -> tuple[str, ...] | None:
+    """The syllables of a word read as Hanyu Pinyin (`_syllables`); None when it is not."""
+    return _syllables(word, _pinyin_inventory())
+
+
+@cache
+def _polyphones() -> dict[str, frozenset[str]]:
+    """Toneless pinyin syllable -> the other syllables a standard character read so also reads
+    (the Table of General Standard Chinese Characters, Unihan kTGHZ2013: 勒 le / lei)."""
+    return _pairs_read_by_one_character(
+        [
+            {_toneless(r.partition(":")[2]) for r in v.split()}
+            for v in _unihan()["kTGHZ2013"].values()
+        ]
+    )
+
+
+COMMON_READING_SHARE = 0.1  # of a character's use in text (Hanyu Pinlu counts)
+
+
+@cache
+def _common_polyphones() -> dict[str, frozenset[str]]:
+    """The same for the readings a character has in common use, each at least
+    COMMON_READING_SHARE of its uses (长 zhang / chang, not 尾 wei / yi)."""
+    readings = []
+    for value in _unihan()["kHanyuPinlu"].values():
+        counts: dict[str, int] = {}
+        for reading, count in _PINLU.findall(value):
+            counts[_toneless(reading)] = counts.get(_toneless(reading), 0) + int(count)
+        total = sum(counts.values())
+        readings.append({r for r, n in counts.items() if n >= COMMON_READING_SHARE * total})
+    return _pairs_read_by_one_character(readings)
+
+
+def _pairs_read_by_one_character(readings: list[set[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for found in readings:
+        for r in found:
+            out.setdefault(r, set()).update(found - {r})
+    return {r: frozenset(others) for r, others in out.items() if others}
+
+
+@cache
+def pinyin_variants(a: str, b: str) -> bool:
+    """Two different parts read as pinyin spell readings of the same characters, syllable by
+    syllable, one a polyphone's other reading: any standard one in a part of two syllables or
+    more (Leicheng / Lecheng: 勒 lei / le), a common one in a part of one (长 Zhang / Chang):
+    one syllable alone has too many rare readings in common (尾 Wei / Yi)."""
+    sa, sb = pinyin_syllables(a), pinyin_syllables(b)
+    if sa is None or sb is None or len(sa) != len(sb):
+        return False
+    table = _polyphones() if len(sa) > 1 else _common_polyphones()
+    return all(x == y or y in table.get(x, ()) for x, y in zip(sa, sb, strict=True))
+
+
+def _syllable_count(
+    words: Sequence[str], syllables_of: Callable[[str], tuple[str, ...] | None]
+) -> int | None:
+    """Syllables of a name of PINYIN_NAME_WORDS words, each spelt by `syllables_of`; else None."""
+    if not PINYIN_NAME_WORDS[0] <= len(words) <= PINYIN_NAME_WORDS[1]:
+        return None
+    found = [syllables_of(w) for w in words]
+    return None if any(s is None for s in found) else sum(len(s) for s in found)
+
+
+def reads_as_pinyin(words: Sequence[str]) -> bool:
+    """The words (lower case) read as a Chinese name in Hanyu Pinyin (PINYIN_NAME_WORDS words,
+    PINYIN_NAME_SYLLABLES syllables): Zhang Wei, Lu Weicong; not Zhang Wei Chiu."""
+    n = _syllable_count(words, pinyin_syllables)
+    return n is not None and PINYIN_NAME_SYLLABLES[0] <= n <= PINYIN_NAME_SYLLABLES[1]
+
+
+@cache
+def _east_asian_word(word: str) -> tuple[str, ...] | None:
+    return _syllables(word, _east_asian_syllables())
+
+
+def reads_as_east_asian(words: Sequence[str]) -> bool:
+    """The words (lower case) read as a Chinese or Korean name in any romanisation the
+    readings here give (`_east_asian_syllables`): pinyin, Hong Kong Cantonese (Chan Tai Man,
+    lam ching), Korean (Kim Yong Nam, choe chol min)."""
+    n = _syllable_count(words, _east_asian_word)
+    return n is not None and PINYIN_NAME_SYLLABLES[0] <= n <= PINYIN_NAME_SYLLABLES[1] + 1
 
 
 @cache

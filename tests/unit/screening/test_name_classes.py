@@ -12,7 +12,7 @@ from fcc.screening._match import key_params, score_params
 from fcc.screening._names import analyse_readings, is_initial, single_token_keys, subject_keys
 from fcc.screening._score import score_names
 from fcc.screening._titles import strip_titles
-from fcc.screening._translit import latin_readings
+from fcc.screening._translit import latin_readings, reads_as_east_asian, reads_as_pinyin
 
 CFG = ScreeningSettings()
 KP = key_params(CFG)
@@ -515,6 +515,53 @@ def test_a_name_that_transliterates_to_nothing_has_no_reading():
     assert analyse_readings("ⵜⴰⵎⴰⵣⵉⵖⵜ", "person", KP) == ()  # Tifinagh: no transform
     assert analyse_readings("ཀུན་དགའ", "person", KP) == ()  # Tibetan
     assert analyse_readings("", "person", KP) == ()
+
+
+# ---- a name in pinyin: another syllable is another name -----------------------------------
+
+PAIRED_ONLY_BY_CHINESE_SYLLABLES = [
+    # given names one syllable apart: Jaro-Winkler on the shared first syllable paired them
+    ("Chen Mingjun", "Mingfu CHEN"),
+    ("Guomei Cheng", "Guowei CHENG"),
+]
+
+
+@pytest.mark.parametrize(("subject", "listed"), PAIRED_ONLY_BY_CHINESE_SYLLABLES)
+def test_a_pinyin_part_that_differs_from_the_other_pinyin_part_does_not_pair(subject, listed):
+    # the surnames pair; each side's other part is left over
+    expected = 1 / (1 + SP.unmatched_subject_weight + SP.unmatched_list_weight)
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        ("Cai Yu", "Qi YANG"),  # rigour gives cai / qi and yu / yang a shared symbol
+        ("Cheng Li", "Lei ZHANG"),
+        ("Cheng Lan", "林青"),  # its Cantonese reading lam ching, not its pinyin lin qing
+    ],
+)
+def test_pinyin_parts_never_pair_other_syllables_of_a_chinese_or_korean_name(subject, listed):
+    assert _score(subject, listed) == 0.0
+
+
+def test_pinyin_parts_one_polyphone_reading_apart_pair_below_equal_ones():
+    # 勒 reads le and lei, 长 chang and zhang (the standard characters' table)
+    assert _score("Dong Leicheng", "Lecheng DONG") == pytest.approx((1 + 0.9) / 2, abs=1e-4)
+    assert _score("Chang Wei", "ZHANG Wei") == pytest.approx((1 + 0.9) / 2, abs=1e-4)
+    assert _score("Zhang Wei", "WEI Zhang") == 1.0
+    assert _score("Xi Jin Ping", "XI Jinping") == 1.0  # joined parts equal to a part
+
+
+def test_which_names_read_as_pinyin_or_as_an_east_asian_romanisation():
+    assert reads_as_pinyin(["zhang", "wei"]) and reads_as_pinyin(["lu", "weicong"])
+    assert not reads_as_pinyin(["wai", "chung", "lo"])  # chung: Hong Kong Cantonese
+    assert reads_as_east_asian(["wai", "chung", "lo"])
+    assert reads_as_east_asian(["choe", "chol", "min"])  # Korean
+    assert not reads_as_pinyin(["ahmed", "ali"]) and not reads_as_east_asian(["ahmed", "ali"])
+    assert not reads_as_pinyin(["zhengyuee"])  # one word; e after yue would need an apostrophe
+    # a Korean name's parts keep their spelling variants: it does not read as pinyin
+    assert _score("Kim Jung Un", "KIM Jong Un") == 1.0
 
 
 # ---- blocking pairs what the scorer accepts -----------------------------------------------
