@@ -102,11 +102,14 @@ def skeleton(token: str, abjad: bool) -> str:
 
 # Latin spellings of one sound in romanised names, longest first: Khloponin / Hloponin (ISO 9
 # without its diacritics), Dhimitriou / Dimitriou (BGN's dh for the Greek delta), Tsivilev /
-# Civilev, Shevtsov / Sevcov, Sinelshchikov / Sinelsikov
+# Civilev, Shevtsov / Sevcov, Sinelshchikov / Sinelsikov, Khadzhi / Haji and Djamel / Jamel
+# (BGN's dzh and the French dj for the English j)
 _ROMANISATION_DIGRAPHS = (
     ("shch", "s"),
+    ("dzh", "j"),
     ("sch", "s"),
     ("tch", "c"),
+    ("dj", "j"),
     ("kh", "h"),
     ("dh", "d"),
     ("zh", "z"),

@@ -376,6 +376,8 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
     )
     sets = tuple(_sets(x) for x in symbols)
     two_part_name = [any(s.endswith("~2") for s in x.split()) for x in symbols]
+    # in a Chinese or Korean name, da, de, do, le ... are syllables of the name, not particles
+    east_asian = reads_as_east_asian(tokens)
     return _Side(
         sets,
         tuple(is_initial(t, x) for t, x in zip(tokens, symbols, strict=True)),
@@ -386,7 +388,7 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         frozenset((t[0], len(t)) for t in tokens if len(t) >= 3),
         frozenset().union(*(span.reach for both in spans for span in both)),
         frozenset().union(*(span.symbols for both in spans for span in both)),
-        tuple(t in PARTICLES for t in tokens),
+        tuple(t in PARTICLES and not east_asian for t in tokens),
         tuple(
             (len(t) == 1 and ACRONYM_LETTER not in x.split()) or is_patronymic(t)
             for t, x in zip(tokens, symbols, strict=True)
@@ -403,7 +405,7 @@ def _side(tokens: tuple[str, ...], symbols: tuple[str, ...]) -> _Side:
         tuple(span for both in spans for span in both if span.symbols),
         sum(len(t) for t in tokens),
         reads_as_pinyin(tokens),
-        reads_as_east_asian(tokens),
+        east_asian,
     )
 
 

@@ -34,7 +34,7 @@ monsieur madame mme mlle mister sir dame lord lady
 hon honourable honorable excellency excelencia excellence exzellenz
 senator senador sénateur senatore deputy diputado diputada député deputato governor gobernador
 governador gouverneur mayor alcalde bürgermeister
-hajji haji hadji hajj alhaj alhaji mullah mulla maulana mawlana maulvi mawlawi mufti imam
+hajji haji hadji hadzhi khadzhi хаджи khatzi chatzi χατζή hajj alhaj alhaji mullah mulla maulana mawlana maulvi mawlawi mufti imam
 ayatollah ayatullah hojatoleslam hujjat-ul-islam ustadh ustaz
 reverend rev father padre pope bishop archbishop cardinal patriarch
 ông bà

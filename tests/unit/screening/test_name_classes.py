@@ -43,6 +43,10 @@ TITLED = [
     ("习近平主席", "习近平"),
     ("윤석열 대통령", "윤석열"),
     ("Generál Min Aung Hlaing", "Min Aung Hlaing"),
+    # Hajji as Russian BGN, Cyrillic and Greek write it
+    ("Khadzhi Adzhmal Mir Rakhman Rakhmani", "Adzhmal Mir Rakhman Rakhmani"),
+    ("Хаджи Аджмал Мир Рахман Рахмани", "Аджмал Мир Рахман Рахмани"),
+    ("Χατζή Ατζμάλ Μιρ Ραχμάν Ραχμανί", "Ατζμάλ Μιρ Ραχμάν Ραχμανί"),
 ]
 
 
@@ -551,6 +555,22 @@ def test_pinyin_parts_one_polyphone_reading_apart_pair_below_equal_ones():
     assert _score("Chang Wei", "ZHANG Wei") == pytest.approx((1 + 0.9) / 2, abs=1e-4)
     assert _score("Zhang Wei", "WEI Zhang") == 1.0
     assert _score("Xi Jin Ping", "XI Jinping") == 1.0  # joined parts equal to a part
+
+
+def test_bgn_dzh_and_french_dj_fold_to_j():
+    # khadzhi is a title; adzhmal / ajmal and rakhman(i) / rahman(i) by their folds
+    assert _score("Khadzhi Adzhmal Mir Rakhman Rakhmani", "Haji Ajmal Mir Rahman RAHMANI") >= 0.95
+    assert _score("Dzhokhar Tsarnaev", "Jokhar TSARNAEV") == pytest.approx(0.95, abs=1e-4)
+    assert _score("Djamel Ahmed", "Jamel AHMED") == pytest.approx(0.95, abs=1e-4)
+    assert _blocked("Dzhokhar Tsarnaev", "Jokhar TSARNAEV")
+
+
+def test_a_syllable_of_a_chinese_name_is_no_particle():
+    # 蔡达峰 cai da feng: da is a syllable of the name, left over at a list part's weight
+    assert _score("Cai Feng", "蔡达峰") == pytest.approx(
+        2 / (2 + SP.unmatched_list_weight), abs=1e-4
+    )
+    assert _score("Maria Silva", "Maria DA SILVA") == pytest.approx(2 / 2.05, abs=1e-4)
 
 
 def test_which_names_read_as_pinyin_or_as_an_east_asian_romanisation():
