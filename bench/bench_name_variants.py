@@ -112,7 +112,10 @@ def _pinyin_names(n: int, rng: random.Random) -> list[str]:
 
 
 def _same_parts(a: str, b: str) -> bool:
-    """Two names with the same letters in the same parts or joined (Wei Zhang / Zhang Wei)."""
+    """Two names with the same letters in the same parts or joined (Wei Zhang / Zhang Wei); a
+    list name in Han by its pinyin reading (Zeng Guowei / 曾國衞 zeng guo wei)."""
+    if not b.isascii():
+        b = _romanise(b, "Han-Latin/Names")
     pa, pb = (sorted(re.findall(r"[a-z]+", x.casefold())) for x in (a, b))
     return pa == pb or "".join(pa) == "".join(pb)
 

@@ -56,6 +56,7 @@ _INNER_MARKS = re.compile(r"(?<=\w)['`?\u2019\u02bb\u02bc\u02be\u02bf]+(?=\w)")
 _REPEATS = re.compile(r"(.)\1+")
 _HARD_C = re.compile(r"c(?![hei])")
 _ARTICLE = re.compile(r"^(al|l(?=[^aeiou]))(?=..)")
+_TA_MARBUTA = "\u0629"  # ة
 _PIECE = re.compile(r"[^\W_]+")
 # a single letter with a full stop glued to what follows (V.V. Putin, J.R.R. Tolkien)
 _GLUED_INITIAL = re.compile(r"(?<![^\W_])([^\W\d_])\.(?=[^\W_])")
@@ -184,16 +185,23 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
       the article is short (الحق alhq / Haq), which `skeleton` keeps whole, with its long
       vowels when it is a single letter (العوادي alwady wdy / Aouadi wdy);
     - for an abjad token ending in h, the skeleton with and without it: a final h is a ta
-      marbuta Latin spellings drop (نعمة nmh / Ni'mah nm) or the end of a digraph (عماش mash /
+      marbuta Latin spellings drop (n'mh / Ni'mah nm; ICU writes a ta marbuta t,
+      which `_analyse_form` reads as h) or the end of a digraph (عماش mash /
       Ammash msh);
     - for a single-letter abjad skeleton, the letters without a final y / w, which write a long
       vowel at the end of a word (عیسی ysy / Essa ys);
     - for a token in the Latin alphabet with ch, the skeleton with sh: French spellings write
       ش ch (حمشو hmshw / Hamcho);
-    - for an abjad token with dh, the skeleton with th: ICU writes ذ dh, names write it th too
-      (نذير ndhyr / Natheer). An extra reading only: dh is also d + h (زاده zadh);
+    - for an abjad token with dh, the skeletons with th and with d: ICU writes ذ dh, names
+      write it th and d too (نذير ndhyr / Natheer, القذافي / Gaddafi). Extra readings only: dh
+      is also d + h (زاده zadh);
     - for an abjad token with j, the skeleton with g: Egyptian names write ج g (رجب rjb /
-      Ragab, جمال jmal / Gamal).
+      Ragab, جمال jmal / Gamal);
+    - for a token in the Latin alphabet with ch, the skeleton with kh too: German and Dutch
+      spellings write خ ch (بريخ brykh / Barich, خالد / Chalid);
+    - for an abjad token with q or gh, its skeletons with g: Gulf, Sudanese and Bedouin names
+      say and write ق g (دقلو dkl / Daglo, القذافي / Gaddafi), and Latin spellings write غ g
+      (لاغوب lkb / Laagoub).
     """
     out = _strict_or_long_vowels(token, abjad)
     if abjad and token.startswith("l") and not token.startswith("ll"):
@@ -205,13 +213,17 @@ def _skeletons(token: str, abjad: bool) -> list[str]:
         out.extend(_strict_or_long_vowels(token[2:], abjad))
     if not abjad and "ch" in token:
         out.append(skeleton(token.replace("ch", "sh"), abjad))  # French ch for ش (Hamcho)
+        out.append(skeleton(token.replace("ch", "kh"), abjad))  # German ch for خ (Barich)
     if abjad and "dh" in token:
         out.append(skeleton(token.replace("dh", "th"), abjad))
+        out.append(skeleton(token.replace("dh", "d"), abjad))
     if abjad and "j" in token:
         out.append(skeleton(token.replace("j", "g"), abjad))  # Egyptian g for ج (رجب Ragab)
     if abjad and token.endswith("h") and len(token) > 2:
         stem = skeleton(token[:-1], abjad)
         out.extend((stem, stem + "h"))
+    if abjad and ("q" in token or "gh" in token):
+        out.extend(_skeletons(token.replace("gh", "g").replace("q", "g"), abjad))  # Daglo
     return [sk for sk in dict.fromkeys(out) if len(sk) >= MIN_SKELETON]
 
 
@@ -278,6 +290,9 @@ def _analyse_form(text: str, tag: NameTypeTag, params: KeyParams) -> AnalysedNam
             found = set(part_symbols.get(part.index, ()))
             if not token.isdigit():
                 found.update(("K:" if abjad else "k:") + sk for sk in _skeletons(token, abjad))
+            if part.form.endswith(_TA_MARBUTA) and token.endswith("t"):
+                # ICU writes a final ta marbuta t, Latin spellings a or ah (فاطمة fatmt / Fatima)
+                found.update("K:" + sk for sk in _skeletons(token[:-1] + "h", abjad))
             tokens.append(token)
             symbols.append(" ".join(sorted(found)))
     return AnalysedName(tuple(tokens), tuple(symbols), _blocking_keys(tokens, symbols, params))

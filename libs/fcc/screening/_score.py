@@ -14,7 +14,9 @@ Two parts are
 - `skeleton_similarity` for an abjad part (Arabic, Hebrew: short vowels unwritten) and a part
   with the same consonant skeleton (محمود / Mahmoud);
 - else Jaro-Winkler, but only when the edit distance is plausible for a typo
-  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), or
+  (`max_edit_fraction`, optimal-string-alignment edits: a transposition is one), for two
+  one-word Arabic compounds with a shared element (-ullah, -uddin, abd-) that of their stems
+  too (Asadullah / Abdullah are two names), or
   `phonetic_similarity` for the same metaphone, or, failing both, the same test on the parts'
   romanisation folds (Khloponin / Hloponin) capped at `phonetic_similarity`; patronymics
   compare with a common suffix (Vladimirovich / Wladimirowitsch).
@@ -57,7 +59,12 @@ from fcc.screening._names import (
     romanisation_fold,
     skeleton,
 )
-from fcc.screening._translit import pinyin_variants, reads_as_east_asian, reads_as_pinyin
+from fcc.screening._translit import (
+    pinyin_variants,
+    reads_as_east_asian,
+    reads_as_pinyin,
+    wade_giles_of,
+)
 
 _VOWEL_START = frozenset("aeiouy")
 REJOINED_TYPO_LETTERS = 12  # a name rejoined in other word boundaries may differ by one edit
@@ -69,6 +76,13 @@ _PATRONYMIC = re.compile(
     r"(ovich|evich|ovitch|evitch|owitsch|ewitsch|owicz|ewicz|ovic|evic|ovych|evych|ovna|evna|"
     r"ivna|ichna|ogly|oglu|ogli|uly|kyzy|qizi)$"
 )
+# the shared elements of one-word Arabic compound names: -ullah (God), -uddin (the faith), and
+# abd- (servant of); a compound's stem is the part that tells two such names apart
+# (ullah, ulla, ulah, allah, ollah ...: romanisation folds included)
+_COMPOUND_SUFFIX = re.compile(
+    r"^(\w{2,}?)(?:[uao]llah?|[uao]lah|[uoea]dd?e?in|[uoea]dd?eene?|eddine)$"
+)
+_COMPOUND_PREFIX = re.compile(r"^(?:abdul|abdel|abdol|abdal|abdur|abd)(\w{2,})$")
 _PATRONYMIC_CANON = {"ovna": "ovna", "evna": "ovna", "ivna": "ovna", "ichna": "ovna"}
 
 
@@ -188,16 +202,36 @@ def _spelling_similarity(a: str, b: str, params: ScoreParams) -> float:
     return sim
 
 
+def _within_typo_reach(a: str, b: str, params: ScoreParams) -> bool:
+    """Few enough edits (optimal string alignment: a transposed pair of letters is one) for a
+    typo, as a share of the shorter string."""
+    return OSA.distance(a, b) <= max(1, round(min(len(a), len(b)) * params.max_edit_fraction))
+
+
+def _compound_stems(a: str, b: str) -> tuple[str, str] | None:
+    """The informative stems of two one-word Arabic compound names with a shared element
+    (Asad / Abd of Asadullah / Abdullah, Rahman / Rahim of Abdulrahman / Abdulrahim), None
+    unless both have one in the same place."""
+    ma, mb = _COMPOUND_SUFFIX.match(a), _COMPOUND_SUFFIX.match(b)
+    if ma and mb:
+        return ma.group(1), mb.group(1)
+    ma, mb = _COMPOUND_PREFIX.match(a), _COMPOUND_PREFIX.match(b)
+    if ma and mb:
+        return ma.group(1), mb.group(1)
+    return None
+
+
 def _typo_similarity(a: str, b: str, params: ScoreParams) -> float:
     if a[0] != b[0] and not (a[0] in _VOWEL_START and b[0] in _VOWEL_START):
         # a typo rarely hits the first letter (mali / ali, wali / ali, grad / rad are other
         # names); vowels and y interchange there in transliteration (Iurii / Yuriy)
         return _phonetic(a, b, params)
-    shorter = min(len(a), len(b))
-    edits = OSA.distance(a, b)  # a transposed pair of letters is one edit
     sim = JaroWinkler.normalized_similarity(a, b)
-    if edits > max(1, round(shorter * params.max_edit_fraction)):
-        sim = 0.0  # Jaro-Winkler is lenient with shared prefixes (shah / shahzad)
+    stems = _compound_stems(a, b)
+    if not _within_typo_reach(a, b, params) or (stems and not _within_typo_reach(*stems, params)):
+        # Jaro-Winkler is lenient with shared prefixes (shah / shahzad), and a compound's
+        # shared element hides that its informative stem is another name (Asadullah / Abdullah)
+        sim = 0.0
     if sim < params.phonetic_similarity:
         return max(sim, _phonetic(a, b, params))
     return sim
@@ -254,12 +288,21 @@ def _token_similarity(a: str, b: str, symbols_a: str, symbols_b: str, params: Sc
     return sim
 
 
-def _pinyin_similarity(a: str, b: str, params: ScoreParams) -> float:
-    """Two parts of a pinyin name and an East Asian one (`_candidates`): 1.0 when equal,
-    `phonetic_similarity` when both read as pinyin one polyphone's reading apart, else 0."""
+# how `_candidates` pairs two names' parts: by every route, or by `_pinyin_similarity` alone
+# (both names in pinyin; a name in pinyin and one in another Chinese or Korean romanisation)
+_ANY_ROUTE, _BOTH_PINYIN, _PINYIN_AND_OTHER = 0, 1, 2
+
+
+def _pinyin_similarity(a: str, b: str, params: ScoreParams, mode: int) -> float:
+    """Two parts of a pinyin name and another name (`_candidates`): 1.0 when equal,
+    `phonetic_similarity` when both read as pinyin one polyphone's reading apart or, when the
+    other name is not in pinyin (`_PINYIN_AND_OTHER`), one spells the other's syllables in
+    Wade-Giles; else 0."""
     if a == b:
         return 1.0
-    return params.phonetic_similarity if pinyin_variants(a, b) else 0.0
+    if pinyin_variants(a, b) or (mode == _PINYIN_AND_OTHER and wade_giles_of(a, b)):
+        return params.phonetic_similarity
+    return 0.0
 
 
 @lru_cache(maxsize=1 << 18)
@@ -414,12 +457,19 @@ def _span_pairs(
     other: tuple[str, ...],
     other_side: _Side,
     params: ScoreParams,
-    pinyin: bool = False,
+    pinyin: int = _ANY_ROUTE,
 ) -> list[tuple[float, int]]:
     """(similarity, part index) of the other name's parts that the joined span pairs with;
-    with `pinyin` (a pinyin name and an East Asian one, `_candidates`), only equal parts."""
-    skel = span.skeleton_keys(other_side.any_abjad)
+    with `pinyin` (a pinyin name and an East Asian one, `_candidates`), only by
+    `_pinyin_similarity` (Guowei / Kuo-wei)."""
     joined = span.joined
+    if pinyin:
+        return [
+            (sim, j)
+            for j, b in enumerate(other)
+            if (sim := _pinyin_similarity(joined, b, params, pinyin)) >= params.token_min
+        ]
+    skel = span.skeleton_keys(other_side.any_abjad)
     # what any part must offer to pair below; most spans meet no such part
     if (
         span.symbols.isdisjoint(other_side.symbols)
@@ -435,8 +485,6 @@ def _span_pairs(
             continue
         elif joined == b:
             sim = 1.0
-        elif pinyin:
-            sim = _pinyin_similarity(joined, b, params)
         else:
             sim = 0.0
             if (
@@ -585,17 +633,18 @@ def _part_row(
     b_symbols: str,
     params: ScoreParams,
     pairable: tuple[frozenset[str] | None, ...] | None,
-    pinyin: bool,
+    pinyin: int,
 ) -> tuple[tuple[int, float], ...]:
     """(subject index, similarity) of the subject parts that pair with the list part b; with
-    `pinyin` (a pinyin name and an East Asian one, `_candidates`), only an equal part."""
+    `pinyin` (a pinyin name and an East Asian one, `_candidates`), only by
+    `_pinyin_similarity`."""
     b_initial = is_initial(b, b_symbols)
     row = []
     for i, a in enumerate(q):
         if len(a) == 1 or len(b) == 1:
             sim = _letter_similarity(a, b, qside.initials[i], b_initial, params)
         elif pinyin:
-            sim = _pinyin_similarity(a, b, params)
+            sim = _pinyin_similarity(a, b, params, pinyin)
         elif pairable is not None and b not in pairable[i]:  # type: ignore[operator]
             continue
         else:
@@ -619,17 +668,23 @@ def _candidates(
     pair (`token_min`).
 
     A name that reads as Hanyu Pinyin and a name in a Chinese or Korean romanisation (pinyin,
-    Hong Kong Cantonese, Korean: as Latin names and as the readings of Han and Hangul) pair
-    only equal parts, joined parts equal to a part (Jin Ping / Jinping), and pinyin parts one
-    polyphone's reading apart (`_pinyin_similarity`: Leicheng / Lecheng). Pinyin spells each
-    syllable of Mandarin one way, so a pinyin part and a different part of such a name are
-    other characters or another language's reading of them: another name (Mingjun / Mingfu,
-    Cai / Qi, Yu / Yang, Cheng / Ching), which the spelling routes and rigour's symbols (shared
-    across dialects' readings) would pair.
+    Wade-Giles, Hong Kong Cantonese, Korean: as Latin names and as the readings of Han and
+    Hangul) pair only equal parts, joined parts equal to a part (Jin Ping / Jinping), pinyin
+    parts one polyphone's reading apart (`_pinyin_similarity`: Leicheng / Lecheng), and, when
+    the other name is not in pinyin, a pinyin part and its Wade-Giles spelling (Xiao /
+    Hsiao). Pinyin spells each syllable of Mandarin one way, so a pinyin part and a different
+    part of such a name are other characters or another language's reading of them: another
+    name (Mingjun / Mingfu, Cai / Qi, Yu / Yang, Cheng / Ching), which the spelling routes and
+    rigour's symbols (shared across dialects' readings) would pair.
     """
     cells = []
     rows = memo.rows
-    pinyin = (qside.pinyin and cside.east_asian) or (cside.pinyin and qside.east_asian)
+    if qside.pinyin and cside.pinyin:
+        pinyin = _BOTH_PINYIN
+    elif (qside.pinyin and cside.east_asian) or (cside.pinyin and qside.east_asian):
+        pinyin = _PINYIN_AND_OTHER
+    else:
+        pinyin = _ANY_ROUTE
     for j, b in enumerate(c):
         key = (b, cs[j], pinyin)
         row = rows.get(key)
@@ -640,7 +695,8 @@ def _candidates(
     cells.sort()  # subject part first, as ties between equal pairings are broken
     out = [(sim, (i,), (j,)) for i, j, sim in cells]
     abjad = qside.any_abjad or cside.any_abjad
-    q_joins, c_joins = abjad or _may_join(qside, cside), abjad or _may_join(cside, qside)
+    q_joins = abjad or pinyin or _may_join(qside, cside)
+    c_joins = abjad or pinyin or _may_join(cside, qside)
     for n in (0, 1) if q_joins or c_joins else ():  # spans of two parts, then of three
         for span in qside.spans[n] if q_joins else ():
             out.extend(
@@ -650,6 +706,8 @@ def _candidates(
             out.extend(
                 (sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params, pinyin)
             )
+    if pinyin:
+        return out
     if qside.symbol_spans and cside.symbol_spans:
         out.extend(_shared_span_pairs(qside, cside))
     if abjad:

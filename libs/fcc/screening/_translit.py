@@ -27,7 +27,8 @@ its output loses what a romanised name keeps, a small rule fills the gap:
 - Arabic script with a letter that Persian, Urdu and Pashto pronounce otherwise than Arabic
   (ث ذ ض ظ, and ژ that Persian names write j): ICU's Arabic values (th dh d z zh), and the
   Persian ones (s z z z j), the way Iranian and Afghan names are romanised (وثيق: Wathiq /
-  Wasiq, فضل: Fadl / Fazl, نژاد: Nezhad / Nejad).
+  Wasiq, فضل: Fadl / Fazl, نژاد: Nezhad / Nejad); ظ also as ذ (dh), as Iraqi and Gulf names
+  write it (كاظم: Kadhim / Kathim).
 - Devanagari: ICU, then the Hindi final inherent vowel is dropped (राम -> ram).
 Every other script goes through rigour / normality's ICU Any-Latin.
 
@@ -52,6 +53,7 @@ _URDU = str.maketrans(
 )
 # letters whose Persian reading differs from ICU's Arabic one, as the Arabic letter read so
 _PERSIAN_VALUES = str.maketrans({"ث": "س", "ذ": "ز", "ض": "ز", "ظ": "ز", "ژ": "ج"})
+_ZAH, _THAL = "\u0638", "\u0630"  # ظ ذ
 _PERSIAN_ONLY = re.compile("[\u067e\u0686\u0698\u06a9\u06af\u06cc]")  # پ چ ژ ک گ ی
 _ARABIC_KAF, _GAF = "\u0643", "\u06af"
 _KHMER_CONSONANTS = dict(
@@ -263,11 +265,12 @@ def _transcribed_words(pinyin: str) -> list[str]:
     ]
 
 
-def _persian_variants(text: str) -> list[str]:
-    """An Arabic-script name as written, with the Persian values of its letters, and when an
+def _letter_value_variants(text: str) -> list[str]:
+    """An Arabic-script name as written, with the Persian values of its letters, with ظ read
+    as ذ (dh), as Iraqi and Gulf names say and write it (كاظم: Kadhim / Kathim), and when an
     Arabic kaf stands in Persian text, with that kaf read as gaf: Persian wrote گ as a kaf
     for centuries, and keyboards without گ still do (كل آغا / Gul Agha)."""
-    out = [text, text.translate(_PERSIAN_VALUES)]
+    out = [text, text.translate(_PERSIAN_VALUES), text.replace(_ZAH, _THAL)]
     if _ARABIC_KAF in text and _PERSIAN_ONLY.search(text):
         out += [t.replace(_ARABIC_KAF, _GAF) for t in out]
     return list(dict.fromkeys(out))
@@ -368,11 +371,35 @@ def _pinyin_inventory() -> frozenset[str]:
 
 
 @cache
+def _wade_giles() -> dict[str, str]:
+    """Toneless pinyin syllable -> its Wade-Giles spelling as names write it, apostrophes
+    dropped and ü as u (pypinyin's table: xiao hsiao, zhen chen, guo kuo, xu hsu)."""
+    from pypinyin import Style
+    from pypinyin.style import convert
+
+    return {
+        s: re.sub("['`]", "", convert(s, Style.WADEGILES, strict=True)).replace("v", "u")
+        for s in _pinyin_inventory()
+    }
+
+
+@cache
+def wade_giles_of(a: str, b: str) -> bool:
+    """One part spells the other's pinyin syllables in Wade-Giles (Xiao / Hsiao, Guowei /
+    Kuowei: the same characters as Taiwan and older names write them)."""
+    for x, y in ((a, b), (b, a)):
+        syllables = pinyin_syllables(x)
+        if syllables and "".join(_wade_giles()[s] for s in syllables) == y:
+            return True
+    return False
+
+
+@cache
 def _east_asian_syllables() -> frozenset[str]:
     """Every syllable a Latin spelling of a Chinese or Korean name is made of, as the readings
-    here write them: Hanyu Pinyin, Hong Kong Cantonese (every kCantonese reading) and Korean
-    (Revised Romanisation and the McCune-Reischauer styles of every Hangul syllable that reads
-    a Han character: Korean personal names are Sino-Korean)."""
+    here write them: Hanyu Pinyin, Wade-Giles, Hong Kong Cantonese (every kCantonese reading)
+    and Korean (Revised Romanisation and the McCune-Reischauer styles of every Hangul syllable
+    that reads a Han character: Korean personal names are Sino-Korean)."""
     cantonese = {
         _hong_kong_syllable(j) for v in _unihan()["kCantonese"].values() for j in v.split()
     }
@@ -381,7 +408,8 @@ def _east_asian_syllables() -> frozenset[str]:
         rr = _icu("Hangul-Latin").transliterate(hangul)
         korean.update((rr, _mr(rr, True), _mr(rr, False)))
     korean.update(_HANGUL_SURNAMES_MR.values())
-    return frozenset(s for s in {*_pinyin_inventory(), *cantonese, *korean} if s.isalpha())
+    found = {*_pinyin_inventory(), *_wade_giles().values(), *cantonese, *korean}
+    return frozenset(s for s in found if s.isalpha())
 
 
 def _syllables(word: str, inventory: frozenset[str]) -> tuple[str, ...] | None:
@@ -541,7 +569,7 @@ def latin_readings(text: str, person: bool = False) -> list[str]:
         for hangul in _korean(text):
             readings.extend(_hangul_readings(hangul))
         readings.extend(other_surnames)
-    elif _has(text, 0x0600, 0x06FF) and len(variants := _persian_variants(text)) > 1:
+    elif _has(text, 0x0600, 0x06FF) and len(variants := _letter_value_variants(text)) > 1:
         readings.extend(variants)
     elif text is not original:
         readings.append(text)  # Khmer / Urdu after the table: the rest goes through rigour

@@ -5,6 +5,7 @@ accepts."""
 from __future__ import annotations
 
 import pytest
+from rapidfuzz.distance import JaroWinkler
 
 from fcc.core.settings.screening import ScreeningSettings
 from fcc.screening._index import best_scores, dob_score
@@ -375,6 +376,63 @@ def test_unvowelled_romanisations_pair_by_consonant_skeleton(subject, listed):
     assert _blocked(subject, listed)
 
 
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        # the given name paired by rigour symbol (1.0), the surname by consonant skeleton (0.9)
+        ("خالد بريخ", "Chalid BARICH"),  # German ch for خ: brykh / Barich brkh
+        ("رشيد كاظم", "Rashid KATHIM"),  # ظ as Iraqi names say it (dh, th): kthm
+        ("حمدان دقلو", "Hamdan DAGLO"),  # ق said g (Sudan, the Gulf): dgl
+        ("عبد القادر لاغوب", "ABDELKADER LAAGOUB"),  # غ written g: lgb
+        ("محمود بوحجة", "Mahmoud BOUHAJJA"),  # a final ta marbuta, ICU's t, written a: bhj
+        ("محمود عتيقة", "Mahmoud ATIKA"),  # tk
+        ("سامي نعمة", "Sami NIMA"),  # nm
+    ],
+)
+def test_regional_spellings_of_arabic_letters_pair_by_consonant_skeleton(subject, listed):
+    assert _score(subject, listed) == pytest.approx((1 + 0.9) / 2, abs=1e-4)
+    assert _blocked(subject, listed)
+
+
+def test_a_final_ta_is_no_ta_marbuta():
+    # حكمت (hkmt, a written ت) keeps its t: Hakim is another name, a part left on each side
+    assert _score("محمود حكمت", "Mahmoud HAKIM") == pytest.approx(1 / (1 + 0.5 + 0.3), abs=1e-4)
+
+
+def test_a_name_paired_by_rigour_symbol_is_blocked_through_its_skeleton_with_dh_as_d():
+    # القذافي and Gaddafi share a rigour symbol (1.0), but no key: ly / Ali differ in first
+    # letter and metaphone, and only skeletons key in pairs; ذ written d gives both gdf
+    assert _score("علي القذافي", "Ali GADDAFI") == 1.0
+    assert _blocked("علي القذافي", "Ali GADDAFI")
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [
+        ("Asadullah", "Abdullah"),  # Jaro-Winkler 0.8958, two edits of eight letters
+        ("Asadullah", "Ansarullah"),
+        ("Amanullah", "Ahmadullah"),
+        ("Abdulrahman", "Abdulrahim"),  # Jaro-Winkler 0.9436
+    ],
+)
+def test_one_word_compounds_whose_stems_are_other_names_do_not_pair(subject, listed):
+    # the shared -ullah or abd- hides that asad / abd, rahman / rahim are other names
+    assert _score(subject, listed) == 0.0
+    assert _score(f"Mohammad {subject}", f"Mohammad {listed.upper()}") == pytest.approx(
+        1 / (1 + 0.5 + 0.3), abs=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"),
+    [("Saifullah", "Sayfullah"), ("Zabihullah", "Zabiullah"), ("Nasrullah", "Nasrallah")],
+)
+def test_one_word_compounds_whose_stems_differ_by_a_typo_pair_by_spelling(subject, listed):
+    expected = JaroWinkler.normalized_similarity(subject.lower(), listed.lower())
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+    assert expected >= THRESHOLD
+
+
 def test_long_vowel_skeletons_do_not_pair_two_vowelled_spellings():
     # ali / eli (Jaro-Winkler 0.7778) do not pair although both read ly: skeletons pair an
     # abjad part with another part only; khan alone: 1 / (1 + 0.5 + 0.3)
@@ -557,6 +615,23 @@ def test_pinyin_parts_one_polyphone_reading_apart_pair_below_equal_ones():
     assert _score("Xi Jin Ping", "XI Jinping") == 1.0  # joined parts equal to a part
 
 
+@pytest.mark.parametrize(
+    ("subject", "listed", "expected"),
+    [
+        ("Xiao He", "Hsiao HO", 0.9),  # each part the other's syllable in Wade-Giles
+        ("Zeng Guowei", "Tseng Kuo-wei", 0.9),  # guowei / kuo + wei joined
+        ("Chen Meixiang", "Mei Hsiang CHEN", (1 + 0.9) / 2),
+        # xiao / hsiao pair, wu and ho are other syllables: one part left on each side
+        ("Wu Xiao", "Hsiao HO", 0.9 / (1 + 0.5 + 0.3)),
+        ("Chen Yan", "Yen YAN", 1 / (1 + 0.5 + 0.3)),  # rigour's shared symbol paired chen / yen
+        # two names in pinyin are read as pinyin: chao is chao, not Wade-Giles for zhao
+        ("Su Chao", "Zhao SU", 1 / (1 + 0.5 + 0.3)),
+    ],
+)
+def test_pinyin_parts_pair_with_their_wade_giles_spelling_only(subject, listed, expected):
+    assert _score(subject, listed) == pytest.approx(expected, abs=1e-4)
+
+
 def test_bgn_dzh_and_french_dj_fold_to_j():
     # khadzhi is a title; adzhmal / ajmal and rakhman(i) / rahman(i) by their folds
     assert _score("Khadzhi Adzhmal Mir Rakhman Rakhmani", "Haji Ajmal Mir Rahman RAHMANI") >= 0.95
@@ -578,6 +653,8 @@ def test_which_names_read_as_pinyin_or_as_an_east_asian_romanisation():
     assert not reads_as_pinyin(["wai", "chung", "lo"])  # chung: Hong Kong Cantonese
     assert reads_as_east_asian(["wai", "chung", "lo"])
     assert reads_as_east_asian(["choe", "chol", "min"])  # Korean
+    assert reads_as_east_asian(["tseng", "kuo", "wei"])  # Wade-Giles
+    assert not reads_as_pinyin(["tseng", "kuo", "wei"])
     assert not reads_as_pinyin(["ahmed", "ali"]) and not reads_as_east_asian(["ahmed", "ali"])
     assert not reads_as_pinyin(["zhengyuee"])  # one word; e after yue would need an apostrophe
     # a Korean name's parts keep their spelling variants: it does not read as pinyin
