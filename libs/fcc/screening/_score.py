@@ -621,7 +621,7 @@ class _SubjectMemo:
     part's pairings with the reading's parts (keyed by part and its symbols) and, with a
     `PartIndex`, the list parts each of the reading's parts may pair with (None: any)."""
 
-    rows: dict[tuple[str, str, bool], tuple[tuple[int, float], ...]] = field(default_factory=dict)
+    rows: dict[tuple[str, str, int], tuple[tuple[int, float], ...]] = field(default_factory=dict)
     pairable: tuple[frozenset[str] | None, ...] | None = None
 
 

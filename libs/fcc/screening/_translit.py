@@ -33,15 +33,15 @@ its output loses what a romanised name keeps, a small rule fills the gap:
 Every other script goes through rigour / normality's ICU Any-Latin.
 
 For the scorer, the same Unicode Han database tells which Latin names read as Hanyu Pinyin or as
-another Chinese or Korean romanisation (`reads_as_pinyin`, `reads_as_east_asian`) and which
-pinyin syllables one character reads (`pinyin_variants`: 勒 le / lei).
+another Chinese or Korean romanisation (`reads_as_pinyin`, `reads_as_east_asian`; Wade-Giles
+from pypinyin's table) and which pinyin syllables one character reads (`pinyin_variants`: 勒 le /
+lei).
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 
@@ -358,8 +358,7 @@ _PINLU = re.compile(r"([^\s(]+)\((\d+)\)")  # a reading and its count: xiǎng(12
 
 def _toneless(pinyin: str) -> str:
     """A pinyin syllable without its tone mark, ü as u (lǘ -> lu), as names are written."""
-    decomposed = unicodedata.normalize("NFD", pinyin.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return ascii_text(pinyin.casefold())
 
 
 @cache
@@ -511,8 +510,8 @@ def _east_asian_word(word: str) -> tuple[str, ...] | None:
 
 def reads_as_east_asian(words: Sequence[str]) -> bool:
     """The words (lower case) read as a Chinese or Korean name in any romanisation the
-    readings here give (`_east_asian_syllables`): pinyin, Hong Kong Cantonese (Chan Tai Man,
-    lam ching), Korean (Kim Yong Nam, choe chol min)."""
+    readings here give (`_east_asian_syllables`): pinyin, Wade-Giles (Tseng Kuo Wei), Hong
+    Kong Cantonese (Chan Tai Man, lam ching), Korean (Kim Yong Nam, choe chol min)."""
     n = _syllable_count(words, _east_asian_word)
     return n is not None and PINYIN_NAME_SYLLABLES[0] <= n <= PINYIN_NAME_SYLLABLES[1] + 1
 
