@@ -458,10 +458,13 @@ def _span_pairs(
     other_side: _Side,
     params: ScoreParams,
     pinyin: int = _ANY_ROUTE,
+    exact: bool = False,
+    skeletons: bool = True,
 ) -> list[tuple[float, int]]:
     """(similarity, part index) of the other name's parts that the joined span pairs with;
     with `pinyin` (a pinyin name and an East Asian one, `_candidates`), only by
-    `_pinyin_similarity` (Guowei / Kuo-wei)."""
+    `_pinyin_similarity` (Guowei / Kuo-wei); with `exact`, only a part equal to it or sharing
+    a span symbol; without `skeletons`, not by consonant skeletons."""
     joined = span.joined
     if pinyin:
         return [
@@ -469,7 +472,7 @@ def _span_pairs(
             for j, b in enumerate(other)
             if (sim := _pinyin_similarity(joined, b, params, pinyin)) >= params.token_min
         ]
-    skel = span.skeleton_keys(other_side.any_abjad)
+    skel = span.skeleton_keys(other_side.any_abjad) if skeletons else ()
     # what any part must offer to pair below; most spans meet no such part
     if (
         span.symbols.isdisjoint(other_side.symbols)
@@ -485,6 +488,8 @@ def _span_pairs(
             continue
         elif joined == b:
             sim = 1.0
+        elif exact:
+            continue
         else:
             sim = 0.0
             if (
@@ -676,6 +681,13 @@ def _candidates(
     part of such a name are other characters or another language's reading of them: another
     name (Mingjun / Mingfu, Cai / Qi, Yu / Yang, Cheng / Ching), which the spelling routes and
     rigour's symbols (shared across dialects' readings) would pair.
+
+    Against any other name, a pinyin name's parts join only into a part spelt the same (Ren
+    Tao is not Renato, Ma Lin not Moalin), and no joined consonant skeleton pairs it with a
+    name in an abjad: its one-syllable parts joined leave a skeleton of a few common
+    consonants that Arabic and Persian names share (Li Jian / ولی جان, Wei Leijian / ولی
+    جان). Part by part, skeletons still pair: short Arabic names read as pinyin too (Sami
+    Nima / سامی نعمة, Ali Hasan).
     """
     cells = []
     rows = memo.rows
@@ -694,17 +706,21 @@ def _candidates(
             cells.append((i, j, sim))
     cells.sort()  # subject part first, as ties between equal pairings are broken
     out = [(sim, (i,), (j,)) for i, j, sim in cells]
-    abjad = qside.any_abjad or cside.any_abjad
+    # joined skeletons: not between a pinyin name and an abjad one
+    skeletons = not ((qside.pinyin and cside.any_abjad) or (cside.pinyin and qside.any_abjad))
+    abjad = skeletons and (qside.any_abjad or cside.any_abjad)
     q_joins = abjad or pinyin or _may_join(qside, cside)
     c_joins = abjad or pinyin or _may_join(cside, qside)
     for n in (0, 1) if q_joins or c_joins else ():  # spans of two parts, then of three
         for span in qside.spans[n] if q_joins else ():
             out.extend(
-                (sim, span.run, (j,)) for sim, j in _span_pairs(span, c, cside, params, pinyin)
+                (sim, span.run, (j,))
+                for sim, j in _span_pairs(span, c, cside, params, pinyin, qside.pinyin, skeletons)
             )
         for span in cside.spans[n] if c_joins else ():
             out.extend(
-                (sim, (j,), span.run) for sim, j in _span_pairs(span, q, qside, params, pinyin)
+                (sim, (j,), span.run)
+                for sim, j in _span_pairs(span, q, qside, params, pinyin, cside.pinyin, skeletons)
             )
     if pinyin:
         return out

@@ -108,6 +108,18 @@ _HANGUL_MR = (
 )
 _HANGUL_INITIAL_MR = {"g": "k", "d": "t", "b": "p", "j": "ch"}
 _HANGUL_SURNAMES_MR = {"i": "lee", "bak": "park", "choe": "choi", "jeong": "chung", "gim": "kim"}
+# How Koreans spell the syllables of their names in passports and abroad, beside Revised and
+# McCune-Reischauer romanisation: the common surnames' spellings (Rhee, Shin, Ryu, Yoo, Oh, Suh,
+# Ahn, Moon, Noh, Roh, Hur, Koo, Woo, Joo, Sohn, Paik, Um) and the given names' (Young, Joon,
+# Hoon, Soo, Kyung, Seong, Chul, Wook)
+_KOREAN_USUAL_SPELLINGS = frozenset(
+    (
+        "rhee rhie yi ryu lyu yoo shin shim oh suh ahn moon noh roh hur huh heo koh koo woo joo "
+        "sohn paik baik um uhm kweon yoon byun pyun yeom yum yook kook choo doh bahn wee myung "
+        "keum namkoong sunwoo hwangbo jegal young yeong joon jun hoon soo sook hee kyung kyoung "
+        "seung sung seong hyun hyeon yeon chul cheol wook yeop kyu gyu eun ae"
+    ).split()
+)
 # Jyutping -> the Hong Kong Government romanisation of names (Chiu Wing Lan, Cheung, Yuen):
 # initials that differ, then finals that differ (the others are written alike)
 _JYUTPING_INITIALS = {"b": "p", "d": "t", "g": "k", "gw": "kw", "z": "ch", "c": "ch", "j": "y"}
@@ -398,7 +410,8 @@ def _east_asian_syllables() -> frozenset[str]:
     """Every syllable a Latin spelling of a Chinese or Korean name is made of, as the readings
     here write them: Hanyu Pinyin, Wade-Giles, Hong Kong Cantonese (every kCantonese reading)
     and Korean (Revised Romanisation and the McCune-Reischauer styles of every Hangul syllable
-    that reads a Han character: Korean personal names are Sino-Korean)."""
+    that reads a Han character: Korean personal names are Sino-Korean; and the usual spellings
+    of name syllables, `_KOREAN_USUAL_SPELLINGS`)."""
     cantonese = {
         _hong_kong_syllable(j) for v in _unihan()["kCantonese"].values() for j in v.split()
     }
@@ -407,6 +420,7 @@ def _east_asian_syllables() -> frozenset[str]:
         rr = _icu("Hangul-Latin").transliterate(hangul)
         korean.update((rr, _mr(rr, True), _mr(rr, False)))
     korean.update(_HANGUL_SURNAMES_MR.values())
+    korean.update(_KOREAN_USUAL_SPELLINGS)
     found = {*_pinyin_inventory(), *_wade_giles().values(), *cantonese, *korean}
     return frozenset(s for s in found if s.isalpha())
 
@@ -513,7 +527,7 @@ def reads_as_east_asian(words: Sequence[str]) -> bool:
     readings here give (`_east_asian_syllables`): pinyin, Wade-Giles (Tseng Kuo Wei), Hong
     Kong Cantonese (Chan Tai Man, lam ching), Korean (Kim Yong Nam, choe chol min)."""
     n = _syllable_count(words, _east_asian_word)
-    return n is not None and PINYIN_NAME_SYLLABLES[0] <= n <= PINYIN_NAME_SYLLABLES[1] + 1
+    return n is not None and PINYIN_NAME_SYLLABLES[0] <= n <= PINYIN_NAME_SYLLABLES[1]
 
 
 @cache

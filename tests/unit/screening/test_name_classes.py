@@ -659,6 +659,40 @@ def test_which_names_read_as_pinyin_or_as_an_east_asian_romanisation():
     assert not reads_as_pinyin(["zhengyuee"])  # one word; e after yue would need an apostrophe
     # a Korean name's parts keep their spelling variants: it does not read as pinyin
     assert _score("Kim Jung Un", "KIM Jong Un") == 1.0
+    # two to four syllables, as a Chinese or Korean name has: a bu zu bai da is five
+    assert not reads_as_east_asian(["abu", "zubaida"])
+    assert reads_as_east_asian(["au", "yeung", "chun", "wai"])  # a Hong Kong double surname
+
+
+def test_the_usual_spellings_of_korean_names_read_as_korean():
+    assert reads_as_east_asian(["jin", "ryu"]) and reads_as_east_asian(["yong", "il", "shin"])
+    assert reads_as_east_asian(["young", "kim"]) and reads_as_east_asian(["ahn", "cheol", "soo"])
+    assert not reads_as_east_asian(["neil", "young"])
+    # so a pinyin name meets them syllable by syllable: liu / ryu (劉 in Korean), jian / jin and
+    # shen / shin (申 in Korean), yongli / yong il are other syllables
+    assert _score("Liu Jian", "Jin RYU") == 0.0
+    assert _score("Shen Yongli", "Yong Il SHIN") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("subject", "listed"), [("Ren Tao", "RENATO"), ("Ma Lin", "MO'ALIN"), ("Zhao Min", "ZHASMIN")]
+)
+def test_a_pinyin_name_joins_its_parts_only_into_a_part_spelt_the_same(subject, listed):
+    # one typo from the joined syllables (rentao / renato) is another name
+    assert _score(subject, listed) == 0.0
+
+
+def test_a_pinyin_name_and_an_abjad_name_pair_no_joined_skeleton():
+    # wei + leijian joined and و ل ی + ج ا ن joined share the skeleton wljn
+    assert _score("Wei Leijian", "ولی جان") == 0.0
+    # part by part skeletons still pair: jian / jan by spelling, li and ولی left over ...
+    expected = JaroWinkler.normalized_similarity("jian", "jan") / (
+        1 + SP.unmatched_subject_weight + SP.unmatched_list_weight
+    )
+    assert _score("Li Jian", "ولی جان") == pytest.approx(expected, abs=1e-4)
+    # ... and a short Arabic name that also reads as pinyin meets its Arabic script
+    assert reads_as_pinyin(["sami", "nima"])
+    assert _score("Sami Nima", "سامی نعمة") == pytest.approx(0.9, abs=1e-4)
 
 
 # ---- blocking pairs what the scorer accepts -----------------------------------------------
