@@ -14,6 +14,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -118,6 +119,18 @@ def machine(spark: SparkSession) -> dict[str, Any]:
     }
 
 
+def _job_name(data) -> str:
+    """A job's description when it has one (Delta's own jobs do), else its call site.
+
+    Numbers (versions, ids) become `N`, so one kind of job is counted under one name.
+    """
+    described = data.description()
+    text = str(described.get()) if described.isDefined() else ""
+    if not text or text == "None":
+        text = str(data.name())
+    return re.sub(r"\d+", "N", text)[:80]
+
+
 def _job_span_ms(data) -> tuple[int, int] | None:
     """(submission, completion) epoch ms of a finished job from the status store, else None."""
     sub, end = data.submissionTime(), data.completionTime()
@@ -157,7 +170,9 @@ class Probe:
         for pool in self._heap_pools:
             pool.resetPeakUsage()
         load_start = loadavg()
-        self.sc.setJobGroup(group, label)
+        self.sc.setJobGroup(
+            group, ""
+        )  # no description of its own: jobs show Delta's or their call site
         t0 = time.perf_counter()
         try:
             value = fn()
@@ -191,9 +206,9 @@ class Probe:
                 missing += 1
                 continue
             stage_ids.update(int(s) for s in info.stageIds)
-            try:  # the job's call site or Delta's description, e.g. "Delta: Compute snapshot"
+            try:  # Delta's description (e.g. "Delta: Compute snapshot") or the call site
                 data = self._store.job(job_id)
-                name = str(data.name())[:80]
+                name = _job_name(data)
                 span = _job_span_ms(data)
             except Exception:  # noqa: BLE001 - evicted from the store
                 name, span = "?", None

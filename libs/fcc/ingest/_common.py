@@ -13,6 +13,7 @@ from pyspark.sql import types as T
 from fcc.core.lakehouse import Lakehouse
 from fcc.core.settings.ingest import IngestSettings
 from fcc.core.tables import AMOUNT, USD, TableSpec
+from fcc.ingest.addresses import trim_whitespace
 from fcc.quality.reasons import Check, bad_type, is_missing, missing_field
 
 RAW = "r_"  # prefix of the raw bronze columns inside an adapter
@@ -93,8 +94,8 @@ def r(name: str) -> Column:
 
 
 def strip(c: Column) -> Column:
-    """Trim whitespace of any kind; blank becomes null."""
-    s = F.regexp_replace(c.cast("string"), r"^\s+|\s+$", "")
+    """Trim leading and trailing ASCII whitespace; blank becomes null."""
+    s = trim_whitespace(c.cast("string"))
     return F.when(s != "", s)
 
 

@@ -31,14 +31,23 @@ def _s(c: Column | str) -> Column:
     return F.col(c) if isinstance(c, str) else c
 
 
-def _strip(c: Column | str) -> Column:
-    """Remove leading and trailing whitespace of any kind (like Python's str.strip)."""
-    return F.regexp_replace(_s(c), r"^\s+|\s+$", "")
+# what a regular expression's \s matches in Java: ASCII whitespace, not U+00A0 or U+2003
+EDGE_WHITESPACE = " \t\n\x0b\f\r"
+
+
+def trim_whitespace(c: Column | str) -> Column:
+    """Remove leading and trailing ASCII whitespace (EDGE_WHITESPACE).
+
+    Spark's btrim with a character set: the same result as the regular expression
+    `^\\s+|\\s+$`, with 30-40% less validation time on the transaction sources
+    (docs/performance.md).
+    """
+    return F.btrim(_s(c), F.lit(EDGE_WHITESPACE))
 
 
 def normalize_chain(chain: Column | str) -> Column:
     """Upper-case chain symbol with common aliases mapped (XBT -> BTC, TRX -> TRON)."""
-    up = F.upper(_strip(chain))
+    up = F.upper(trim_whitespace(chain))
     expr = up
     for alias, canonical in CHAIN_ALIASES.items():
         expr = F.when(up == F.lit(alias), F.lit(canonical)).otherwise(expr)
@@ -47,7 +56,7 @@ def normalize_chain(chain: Column | str) -> Column:
 
 def normalize_address(chain: Column | str, address: Column | str) -> Column:
     """Chain-normalised address (see module doc); null stays null."""
-    a = _strip(address)
+    a = trim_whitespace(address)
     low = F.lower(a)
     ch = normalize_chain(chain)
     return (
@@ -61,7 +70,7 @@ def normalize_address(chain: Column | str, address: Column | str) -> Column:
 
 def is_valid_address(chain: Column | str, address: Column | str) -> Column:
     """True when the address fits one of its chain's formats (null or unknown chain: False)."""
-    a = _strip(address)
+    a = trim_whitespace(address)
     low = F.lower(a)
     ch = normalize_chain(chain)
     bech32 = low.rlike(_BECH32) & ((a == low) | (a == F.upper(a)))  # mixed case is invalid
@@ -76,7 +85,7 @@ def is_valid_address(chain: Column | str, address: Column | str) -> Column:
 
 def infer_chain(address: Column | str) -> Column:
     """Chain an address belongs to judging by its format alone (null when none fits)."""
-    a = _strip(address)
+    a = trim_whitespace(address)
     low = F.lower(a)
     return (
         F.when(low.rlike(_EVM), F.lit("ETH"))
@@ -88,12 +97,10 @@ def infer_chain(address: Column | str) -> Column:
 
 # ---- pure-Python twins ---------------------------------------------------------------
 
-_EDGE_SPACE = re.compile(r"^\s+|\s+$", re.ASCII)  # Java's \s: ASCII whitespace only
-
 
 def _strip_py(text: str) -> str:
-    """Python twin of _strip (str.strip would also remove Unicode spaces such as U+00A0)."""
-    return _EDGE_SPACE.sub("", text)
+    """Python twin of trim_whitespace (str.strip() would also remove U+00A0 and U+2003)."""
+    return text.strip(EDGE_WHITESPACE)
 
 
 def normalize_chain_py(chain: str | None) -> str | None:

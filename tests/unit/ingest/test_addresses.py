@@ -1,5 +1,7 @@
 import pytest
+from pyspark.sql import functions as F
 
+from fcc.ingest._common import strip
 from fcc.ingest.addresses import (
     infer_chain,
     infer_chain_py,
@@ -9,6 +11,7 @@ from fcc.ingest.addresses import (
     normalize_address_py,
     normalize_chain,
     normalize_chain_py,
+    trim_whitespace,
 )
 
 ETH_CHECKSUM = "0x52908400098527886E0F7030069857D2E4169EE7"
@@ -84,3 +87,44 @@ def test_spark_columns_agree_with_python_twins(spark):
     ).collect()
     expected = [(normalize_chain_py(c[0]), c[2], c[3], c[4]) for c in CASES]
     assert [tuple(r) for r in got] == expected
+
+
+# around the text: ASCII whitespace goes, U+00A0 and U+2003 stay (Java's \s is ASCII only)
+EDGES = [
+    " \t\n\x0b\f\rab c \r\n",
+    "\u00a0ab\u2003",
+    "\u00a0 ab \u00a0",
+    "ab",
+    "",
+    " \t ",
+    None,
+]
+
+
+def test_trimmed_whitespace_is_what_javas_regular_expression_strips(spark):
+    df = spark.createDataFrame([(v,) for v in EDGES], "v string")
+    got = df.select(
+        trim_whitespace("v").alias("trimmed"),
+        F.regexp_replace("v", r"^\s+|\s+$", "").alias("regex"),
+        strip(F.col("v")).alias("stripped"),
+    ).collect()
+    assert [r["trimmed"] for r in got] == [r["regex"] for r in got]
+    assert [r["trimmed"] for r in got] == [
+        "ab c",
+        "\u00a0ab\u2003",
+        "\u00a0 ab \u00a0",
+        "ab",
+        "",
+        "",
+        None,
+    ]
+    # strip: blank becomes null
+    assert [r["stripped"] for r in got] == [
+        "ab c",
+        "\u00a0ab\u2003",
+        "\u00a0 ab \u00a0",
+        "ab",
+        None,
+        None,
+        None,
+    ]
