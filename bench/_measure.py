@@ -170,9 +170,8 @@ class Probe:
         for pool in self._heap_pools:
             pool.resetPeakUsage()
         load_start = loadavg()
-        self.sc.setJobGroup(
-            group, ""
-        )  # no description of its own: jobs show Delta's or their call site
+        # no description of the group's own: each job shows Delta's or its call site
+        self.sc.setJobGroup(group, "")
         t0 = time.perf_counter()
         try:
             value = fn()

@@ -346,9 +346,10 @@ def classify_sources(
     Their validated rows are stacked (each source's own columns, null elsewhere) and ranked and
     matched against the silver table once: one shuffle and one read of the stored keys for all
     of them. Only the validated columns are ranked and kept, not the raw bronze strings they
-    were parsed from (`_raw` holds the row as landed). The rows are checkpointed lazily: the first action over them, `count_stage`'s
-    aggregation, fills the checkpoint, and from then on they are fixed whatever the MERGEs
-    change in silver. Each source's Prepared holds its slice of the shared rows.
+    were parsed from (`_raw` holds the row as landed). The rows are checkpointed lazily: the
+    first action over them, `count_stage`'s aggregation, fills the checkpoint, and from then
+    on they are fixed whatever the MERGEs change in silver. Each source's Prepared holds its
+    slice of the shared rows.
     """
     first = sources[0]
     if any(
