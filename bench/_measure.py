@@ -126,7 +126,7 @@ def _job_name(data) -> str:
     """
     described = data.description()
     text = str(described.get()) if described.isDefined() else ""
-    if not text or text == "None":
+    if not text:
         text = str(data.name())
     return re.sub(r"\d+", "N", text)[:80]
 
@@ -170,8 +170,8 @@ class Probe:
         for pool in self._heap_pools:
             pool.resetPeakUsage()
         load_start = loadavg()
-        # no description of the group's own: each job shows Delta's or its call site
-        self.sc.setJobGroup(group, "")
+        # the group id alone, no description: each job shows Delta's or its call site
+        self.sc.setLocalProperty("spark.jobGroup.id", group)
         t0 = time.perf_counter()
         try:
             value = fn()

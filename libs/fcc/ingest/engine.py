@@ -345,11 +345,11 @@ def classify_sources(
 
     Their validated rows are stacked (each source's own columns, null elsewhere) and ranked and
     matched against the silver table once: one shuffle and one read of the stored keys for all
-    of them. Only the validated columns are ranked and kept, not the raw bronze strings they
-    were parsed from (`_raw` holds the row as landed). The rows are checkpointed lazily: the
-    first action over them, `count_stage`'s aggregation, fills the checkpoint, and from then
-    on they are fixed whatever the MERGEs change in silver. Each source's Prepared holds its
-    slice of the shared rows.
+    of them. Only the validated columns are ranked and kept, not the raw bronze columns they
+    were parsed from (`_raw` holds what quarantine records of a row). The rows are
+    checkpointed lazily: the first action over them, `count_stage`'s aggregation, fills the
+    checkpoint, and from then on they are fixed whatever the MERGEs change in silver. Each
+    source's Prepared holds its slice of the shared rows.
     """
     first = sources[0]
     if any(
@@ -364,7 +364,7 @@ def classify_sources(
         candidates = candidate_rows(bronze, ctx, src.name, src.clock, done)
         rows = candidates.transform(with_row_meta(src.bronze, ctx.settings.redact_raw))
         validated = src.validate(rows, ctx)
-        # the raw columns served validation; `_raw` keeps the row for quarantine
+        # the raw columns served validation; `_raw` keeps what quarantine records of the row
         raw = [c for c in validated.columns if c.startswith(RAW)]
         checked.append(validated.drop(*raw).withColumn(SOURCE, F.lit(src.name)))
     stacked = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), checked)

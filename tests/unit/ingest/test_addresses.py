@@ -3,6 +3,7 @@ from pyspark.sql import functions as F
 
 from fcc.ingest._common import strip
 from fcc.ingest.addresses import (
+    _strip_py,
     infer_chain,
     infer_chain_py,
     is_valid_address,
@@ -109,6 +110,7 @@ def test_trimmed_whitespace_is_what_javas_regular_expression_strips(spark):
         strip(F.col("v")).alias("stripped"),
     ).collect()
     assert [r["trimmed"] for r in got] == [r["regex"] for r in got]
+    assert [r["trimmed"] for r in got] == [None if v is None else _strip_py(v) for v in EDGES]
     assert [r["trimmed"] for r in got] == [
         "ab c",
         "\u00a0ab\u2003",
@@ -128,3 +130,17 @@ def test_trimmed_whitespace_is_what_javas_regular_expression_strips(spark):
         None,
         None,
     ]
+
+
+def test_whitespace_before_a_final_line_separator_is_kept_like_the_python_twin(spark):
+    # Java's `$` also matches before a final U+0085 / U+2028 / U+2029: the regular expression
+    # removed the space before it; the trim and the Python twin keep it
+    values = ["ab \u2028", "ab\t\u2029", " ab \u0085"]
+    df = spark.createDataFrame([(v,) for v in values], "v string")
+    got = df.select(
+        trim_whitespace("v").alias("trimmed"),
+        F.regexp_replace("v", r"^\s+|\s+$", "").alias("regex"),
+    ).collect()
+    assert [r["trimmed"] for r in got] == ["ab \u2028", "ab\t\u2029", "ab \u0085"]
+    assert [r["trimmed"] for r in got] == [_strip_py(v) for v in values]
+    assert [r["regex"] for r in got] == ["ab\u2028", "ab\u2029", "ab\u0085"]
