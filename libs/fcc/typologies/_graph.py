@@ -173,6 +173,10 @@ def detect_cycles(
             "first_usd",
             F.col("e_usd").alias("last_usd"),
         )
+        # each hop's paths are computed once and kept: the next hop, and the cycles closed at
+        # this length, read them instead of re-planning every earlier hop
+        extended, reached = counted(extended, rows=F.count(F.lit(1)))
+        extended = extended.localCheckpoint()
         if length >= s.min_length:
             found.append(
                 extended.where(
@@ -187,6 +191,8 @@ def detect_cycles(
             extended.where(~F.array_contains(F.slice("path", 1, F.size("path") - 1), F.col("cur"))),
             s.max_paths_per_node,
         )
+        if reached.get()["rows"] == 0:  # no path got this far: none can go further
+            break
     if not found:
         return (
             edges.limit(0)

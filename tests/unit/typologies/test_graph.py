@@ -118,6 +118,16 @@ def test_cycles_of_six_hops_are_found_in_time_order(flows, identifiers):
     assert "G1" not in hits_by_customer(_graph.detect_cycles(flows, D, five, N, identifiers))
 
 
+def test_cycle_enumeration_ends_when_no_path_is_left_open(flows, identifiers):
+    # no path in these flows runs past 6 hops: allowing 20 finds the same cycles, and asking
+    # for at least 7 finds none (the hops stop once every path has closed or died)
+    six = hits_by_customer(_graph.detect_cycles(flows, D, CycleSettings(), N, identifiers))
+    twenty = CycleSettings(max_length=20)
+    assert hits_by_customer(_graph.detect_cycles(flows, D, twenty, N, identifiers)) == six
+    seven_up = CycleSettings(min_length=7, max_length=20)
+    assert _graph.detect_cycles(flows, D, seven_up, N, identifiers).count() == 0
+
+
 @pytest.mark.parametrize("factor", [0.01, 100.0])
 def test_cycles_and_scatter_gather_find_the_same_patterns_at_any_money_scale(
     flows, identifiers, factor
