@@ -106,6 +106,17 @@ def best_per_customer(df: DataFrame, *order: Column) -> DataFrame:
     return df.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")
 
 
+def of_candidates(rows: DataFrame, candidates: DataFrame) -> DataFrame:
+    """The rows of the candidates' customers only.
+
+    A detector that compares today's pattern with the customer's own history measures that
+    history for the customers whose pattern passed every other test, not for the whole book:
+    the history is the costly part (every day of the lookback), the candidates a handful.
+    """
+    ids = candidates.select("customer_id").distinct()
+    return rows.join(F.broadcast(ids), "customer_id", "left_semi")
+
+
 def with_segment(df: DataFrame, customers: DataFrame) -> DataFrame:
     """df with each customer's `segment` (silver.customers); "unknown" when it has none."""
     seg = customers.select("customer_id", F.col("segment").alias("_segment"))

@@ -30,6 +30,7 @@ from fcc.typologies._common import (
     day_end,
     day_start,
     in_days,
+    of_candidates,
     ordered_ids,
     segment_levels,
     to_hits,
@@ -236,20 +237,23 @@ def detect_pass_through(
     spans = _pass_through_spans(rows, anchor_from, s).where(
         F.col("last_out_ts") >= F.lit(day_start(as_of))
     )
-    if s.history_days > 0:
-        history = _passed_through_history(txns, as_of, s)
-        spans = spans.join(history, "customer_id", "left")
-    else:
-        spans = spans.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
-    spans = spans.fillna({"history_max_passed_usd": 0.0})
     level = turnover_level(txns, as_of, s.turnover_days, s.turnover_percentile)
-    spans = spans.crossJoin(F.broadcast(level))
     ratio = F.col("out_usd") / F.col("in_usd")
-    qualifying = spans.where(
+    shaped = spans.crossJoin(F.broadcast(level)).where(
         (F.col("in_usd") >= F.col("_turnover_level"))
         & ratio.between(s.min_out_ratio, s.max_out_ratio)
         & (F.col("trade_usd") <= s.max_trade_ratio * F.col("in_usd"))
-        & (F.col("in_usd") >= s.history_multiplier * F.col("history_max_passed_usd"))
+    )
+    if s.history_days > 0:
+        # kept in memory: it picks the customers whose history is measured, then meets it
+        shaped = shaped.localCheckpoint()
+        history = _passed_through_history(of_candidates(txns, shaped), as_of, s)
+        shaped = shaped.join(history, "customer_id", "left")
+    else:
+        shaped = shaped.withColumn("history_max_passed_usd", F.lit(None).cast("double"))
+    shaped = shaped.fillna({"history_max_passed_usd": 0.0})
+    qualifying = shaped.where(
+        F.col("in_usd") >= s.history_multiplier * F.col("history_max_passed_usd")
     )
     best = best_per_customer(qualifying, F.col("in_usd").desc(), F.col("first_in_ts").asc())
     ids = (
@@ -344,35 +348,45 @@ def detect_fan(
         F.max("event_date").alias("last_date"),
         ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"),
     )
-    history = _baseline(rows, as_of, s.window_days, s.history_days)
+    # kept in memory: it picks the customers whose history is measured, then meets it
+    fanned = (
+        _peer_levels(counts, customers, s)
+        .where(
+            (F.col("n") >= s.min_counterparties)
+            & (F.col("peer_count_level").isNull() | (F.col("n") >= F.col("peer_count_level")))
+            & (
+                F.col("peer_total_level").isNull()
+                | (F.col("total_usd") >= F.col("peer_total_level"))
+            )
+            & _on_day(as_of, "last_date")
+        )
+        .localCheckpoint()
+    )
+    own = of_candidates(rows, fanned)
+    history = _baseline(own, as_of, s.window_days, s.history_days)
     seen = (
-        rows.where(F.col("event_date") < F.lit(as_of - timedelta(days=s.window_days - 1)))
+        own.where(F.col("event_date") < F.lit(as_of - timedelta(days=s.window_days - 1)))
         .select("customer_id", "counterparty_id")
         .distinct()
         .withColumn("_seen", F.lit(1))
     )
     new = (
-        current.select("customer_id", "counterparty_id")
+        of_candidates(current, fanned)
+        .select("customer_id", "counterparty_id")
         .distinct()
         .join(seen, ["customer_id", "counterparty_id"], "left")
         .groupBy("customer_id")
         .agg(F.sum(F.when(F.col("_seen").isNull(), 1).otherwise(0)).alias("new_n"))
     )
     stats = (
-        _peer_levels(counts, customers, s)
-        .join(history, "customer_id", "left")
+        fanned.join(history, "customer_id", "left")
         .join(new, "customer_id", "left")
         .fillna({"history_max": 0, "new_n": 0})
     )
     new_share = F.col("new_n") / F.col("n")
     history_floor = F.greatest(F.col("history_max"), F.lit(1))
     hits = stats.where(
-        (F.col("n") >= s.min_counterparties)
-        & (F.col("n") >= s.history_multiplier * history_floor)
-        & (new_share >= s.min_new_share)
-        & (F.col("peer_count_level").isNull() | (F.col("n") >= F.col("peer_count_level")))
-        & (F.col("peer_total_level").isNull() | (F.col("total_usd") >= F.col("peer_total_level")))
-        & _on_day(as_of, "last_date")
+        (F.col("n") >= s.history_multiplier * history_floor) & (new_share >= s.min_new_share)
     )
     evidence = F.struct(
         F.col("n").alias("distinct_counterparties"),
@@ -418,29 +432,36 @@ def detect_gather_scatter(
         F.sum(usd()).alias("out_usd"),
         F.max("event_date").alias("last_out_date"),
     )
+    ratio = F.col("out_usd") / F.col("in_usd")
+    # kept in memory: it picks the customers whose history is measured, then meets it
+    shaped = (
+        first_in.join(out_agg, "customer_id")
+        .where(
+            (F.col("senders") >= s.min_senders)
+            & (F.col("receivers") >= s.min_receivers)
+            & (ratio >= s.min_out_ratio)
+            & _on_day(as_of, "last_out_date")
+        )
+        .localCheckpoint()
+    )
     ids = (
-        ins.unionByName(outs.drop("first_in_ts"))
+        of_candidates(ins.unionByName(outs.drop("first_in_ts")), shaped)
         .groupBy("customer_id")
         .agg(ordered_ids("event_ts", "txn_id", max_ids).alias("txn_ids"))
     )
     history = _baseline(
-        rows.where(F.col("direction") == "in"), as_of, s.window_days, s.history_days
+        of_candidates(rows.where(F.col("direction") == "in"), shaped),
+        as_of,
+        s.window_days,
+        s.history_days,
     )
     stats = (
-        first_in.join(out_agg, "customer_id")
-        .join(history, "customer_id", "left")
+        shaped.join(history, "customer_id", "left")
         .fillna({"history_max": 0})
         .join(ids, "customer_id")
     )
-    ratio = F.col("out_usd") / F.col("in_usd")
     history_floor = F.greatest(F.col("history_max"), F.lit(1))
-    hits = stats.where(
-        (F.col("senders") >= s.min_senders)
-        & (F.col("receivers") >= s.min_receivers)
-        & (ratio >= s.min_out_ratio)
-        & (F.col("senders") >= s.history_multiplier * history_floor)
-        & _on_day(as_of, "last_out_date")
-    )
+    hits = stats.where(F.col("senders") >= s.history_multiplier * history_floor)
     evidence = F.struct(
         F.col("senders"),
         F.lit(s.min_senders).alias("min_senders"),
