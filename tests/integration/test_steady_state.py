@@ -194,7 +194,8 @@ def test_truth_refers_to_landed_customers_and_transactions_in_the_window(world):
             assert inst.start_ts.date() <= txns[t] <= inst.end_ts.date(), (inst.instance_id, t)
 
 
-# The chain's guarantees on the last date. These rerun END, so they come after the week's tests.
+# The chain's guarantees on the last date. All but the first rerun END, so they come after the
+# week's own tests, which read the tables as the backfill left them.
 
 
 def _without_run_columns(df):
